@@ -1,0 +1,50 @@
+/**
+ * Error codes shared by every Freshet package. Callers branch on `code`, never on message text.
+ * Declared `as const` so a new code is one line here and exhaustively checkable everywhere.
+ */
+export const ERROR_CODES = [
+  'CONFIG_INVALID',
+  'EVENT_UNDECODABLE',
+  'EVENT_SCHEMA_INVALID',
+  'EVENT_UNKNOWN_SCHEMA',
+  'KAFKA_UNAVAILABLE',
+  'KAFKA_TOPIC_CONFLICT',
+  'STORE_UNAVAILABLE',
+  'STORE_QUERY_FAILED',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export interface FreshetErrorOptions {
+  /** True when the same operation may succeed if tried again (broker restarting, store briefly down). */
+  retriable?: boolean
+  cause?: unknown
+}
+
+/**
+ * The one base error of Freshet: a stable `code`, whether a retry can help, and the underlying cause.
+ *
+ * @example
+ * throw new FreshetError('STORE_UNAVAILABLE', 'redis did not answer PING', { retriable: true, cause: err })
+ */
+export class FreshetError extends Error {
+  readonly code: ErrorCode
+  readonly retriable: boolean
+
+  constructor(code: ErrorCode, message: string, options: FreshetErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'FreshetError'
+    this.code = code
+    this.retriable = options.retriable ?? false
+  }
+}
+
+/** Narrowing helper that survives duplicated module instances (compares the shape, not the prototype). */
+export function isFreshetError(err: unknown): err is FreshetError {
+  return (
+    err instanceof Error &&
+    typeof (err as FreshetError).code === 'string' &&
+    typeof (err as FreshetError).retriable === 'boolean'
+  )
+}

@@ -1,0 +1,2 @@
+export type { ErrorCode, FreshetErrorOptions } from './errors.js'
+export { ERROR_CODES, FreshetError, isFreshetError } from './errors.js'

@@ -1,0 +1,31 @@
+export type { CarStatus, CarTelemetry } from './events/car-telemetry.js'
+export { CAR_STATUSES, carTelemetryV1 } from './events/car-telemetry.js'
+export type { DecodeResult, EncodedEvent, RawMessage } from './events/codec.js'
+export {
+  decodeEvent,
+  encodeEvent,
+  HEADER_CONTENT_TYPE,
+  HEADER_SCHEMA,
+  HEADER_SCHEMA_VERSION,
+} from './events/codec.js'
+export type { EventSchema } from './events/event-schema.js'
+export { carTelemetrySchema, eventSchemas, rideEventSchema, schemaRef } from './events/event-schema.js'
+export type { GeoPoint } from './events/geo.js'
+export { geoPoint } from './events/geo.js'
+export type { RideCompleted, RideEvent, RideEventType } from './events/ride-event.js'
+export { rideEventV1 } from './events/ride-event.js'
+export type {
+  ClusterInfo,
+  ConsumedRecord,
+  ConsumeOptions,
+  KafkaBackbone,
+  KafkaOptions,
+  OutgoingRecord,
+  RecordConsumer,
+  RecordProducer,
+  TransactionalProducer,
+  TransactionContext,
+} from './kafka/kafka.js'
+export { createKafka } from './kafka/kafka.js'
+export type { TopicSpec } from './topics/catalog.js'
+export { TOPICS, topicCatalog } from './topics/catalog.js'

@@ -1,0 +1,356 @@
+/**
+ * The only module in Freshet that imports kafkajs. Everything else sees the small interfaces below, so the client
+ * (unmaintained since 2023) can be swapped without touching pipelines, sinks or tests.
+ */
+
+import { FreshetError } from '@freshet/feature-store'
+import {
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type LogEntry,
+  logLevel,
+  type Message,
+  type Sender,
+} from 'kafkajs'
+import type { Logger } from 'pino'
+import type { TopicSpec } from '../topics/catalog.js'
+
+export interface KafkaOptions {
+  brokers: readonly string[]
+  /** Shows up in broker logs and quotas. Default `freshet`. */
+  clientId?: string
+  /** kafkajs logs are forwarded here (warn and above). Default: dropped. */
+  logger?: Logger
+  /** Default 3000 ms. */
+  connectionTimeoutMs?: number
+}
+
+export interface OutgoingRecord {
+  topic: string
+  key: string | null
+  value: Buffer | null
+  headers?: Record<string, string>
+  /** Epoch ms; Freshet sets it to the event time. */
+  timestamp?: number
+  /** Explicit partition; by default the key decides (murmur2, like the Java client). */
+  partition?: number
+}
+
+export interface ConsumedRecord {
+  topic: string
+  partition: number
+  offset: string
+  key: Buffer | null
+  value: Buffer | null
+  headers: Record<string, string>
+  timestamp: number
+}
+
+export interface RecordProducer {
+  send(records: readonly OutgoingRecord[]): Promise<void>
+  disconnect(): Promise<void>
+}
+
+export interface TransactionContext {
+  send(records: readonly OutgoingRecord[]): Promise<void>
+  /** Commits the consumer group's positions (next offset to read) atomically with the transaction. */
+  sendOffsets(
+    groupId: string,
+    offsets: readonly { topic: string; partition: number; offset: string }[],
+  ): Promise<void>
+}
+
+export interface TransactionalProducer {
+  /** Runs `work` in one Kafka transaction: commits if it resolves, aborts (and rethrows) if it rejects. */
+  transaction(work: (tx: TransactionContext) => Promise<void>): Promise<void>
+  disconnect(): Promise<void>
+}
+
+export interface ConsumeOptions {
+  groupId: string
+  topics: readonly string[]
+  fromBeginning?: boolean
+  /** Default true: never see records of aborted or open transactions. */
+  readCommitted?: boolean
+  onBatch(records: readonly ConsumedRecord[]): Promise<void>
+}
+
+export interface RecordConsumer {
+  /** Resolves once the consumer has joined its group and started fetching. */
+  readonly started: Promise<void>
+  stop(): Promise<void>
+}
+
+export interface ClusterInfo {
+  clusterId: string
+  brokers: number
+  controller: number | null
+}
+
+export interface KafkaBackbone {
+  /** Answers only when a broker serves metadata: a real readiness probe, not a port check. */
+  probe(options?: { timeoutMs?: number }): Promise<ClusterInfo>
+  /** Creates missing topics; never alters existing ones (returns their names in `existing`). */
+  ensureTopics(specs: readonly TopicSpec[]): Promise<{ created: string[]; existing: string[] }>
+  deleteTopics(names: readonly string[]): Promise<void>
+  /** Latest offsets (high watermarks) per partition. */
+  endOffsets(topic: string): Promise<{ partition: number; offset: string }[]>
+  producer(options?: { idempotent?: boolean }): Promise<RecordProducer>
+  transactionalProducer(transactionalId: string): Promise<TransactionalProducer>
+  consume(options: ConsumeOptions): Promise<RecordConsumer>
+  /** Closes the shared admin connection; producers and consumers are closed by their owners. */
+  close(): Promise<void>
+}
+
+/**
+ * Creates the Kafka backbone for one process.
+ *
+ * @example
+ * const kafka = createKafka({ brokers: ['127.0.0.1:19092'] })
+ * await kafka.ensureTopics(topicCatalog)
+ * const producer = await kafka.producer()
+ * await producer.send([{ topic: 'car.telemetry.v1', ...encodeEvent(carTelemetrySchema, sample) }])
+ */
+export function createKafka(options: KafkaOptions): KafkaBackbone {
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'freshet',
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => forwardLog(options.logger, entry),
+  })
+  let admin: Admin | undefined
+  const getAdmin = async (): Promise<Admin> => {
+    if (admin === undefined) {
+      const a = kafka.admin()
+      await wrap('connect admin', () => a.connect())
+      admin = a
+    }
+    return admin
+  }
+
+  return {
+    async probe({ timeoutMs = 5000 } = {}) {
+      // A dedicated admin without retries: a probe must answer fast, not retry for a minute.
+      const a = new Kafka({
+        clientId: `${options.clientId ?? 'freshet'}-probe`,
+        brokers: [...options.brokers],
+        connectionTimeout: Math.min(timeoutMs, 3000),
+        requestTimeout: timeoutMs,
+        retry: { retries: 0 },
+        logLevel: logLevel.NOTHING,
+      }).admin()
+      try {
+        await withTimeout(a.connect(), timeoutMs)
+        const cluster = await withTimeout(a.describeCluster(), timeoutMs)
+        return {
+          clusterId: cluster.clusterId,
+          brokers: cluster.brokers.length,
+          controller: cluster.controller,
+        }
+      } catch (cause) {
+        throw new FreshetError(
+          'KAFKA_UNAVAILABLE',
+          `no Kafka broker answered at ${options.brokers.join(',')}`,
+          {
+            retriable: true,
+            cause,
+          },
+        )
+      } finally {
+        await a.disconnect().catch(() => {})
+      }
+    },
+
+    async ensureTopics(specs) {
+      const a = await getAdmin()
+      const present = new Set(await wrap('list topics', () => a.listTopics()))
+      const missing = specs.filter((s) => !present.has(s.name))
+      if (missing.length > 0) {
+        await wrap('create topics', () =>
+          a.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((s) => ({
+              topic: s.name,
+              numPartitions: s.partitions,
+              replicationFactor: 1,
+              configEntries: Object.entries({
+                'retention.ms': String(s.retentionMs),
+                'cleanup.policy': s.cleanupPolicy,
+                // Event time, as set by producers: windows and retention follow the data, not the clock.
+                'message.timestamp.type': 'CreateTime',
+                ...s.config,
+              }).map(([name, value]) => ({ name, value })),
+            })),
+          }),
+        )
+      }
+      return {
+        created: missing.map((s) => s.name),
+        existing: specs.filter((s) => present.has(s.name)).map((s) => s.name),
+      }
+    },
+
+    async deleteTopics(names) {
+      const a = await getAdmin()
+      await wrap('delete topics', () => a.deleteTopics({ topics: [...names] }))
+    },
+
+    async endOffsets(topic) {
+      const a = await getAdmin()
+      const offsets = await wrap('fetch offsets', () => a.fetchTopicOffsets(topic))
+      return offsets
+        .map((o) => ({ partition: o.partition, offset: o.high }))
+        .sort((x, y) => x.partition - y.partition)
+    },
+
+    async producer({ idempotent = true } = {}) {
+      const p = kafka.producer({
+        idempotent,
+        maxInFlightRequests: idempotent ? 5 : undefined,
+        allowAutoTopicCreation: false,
+      })
+      await wrap('connect producer', () => p.connect())
+      return {
+        send: (records) => sendGrouped(p, records),
+        disconnect: () => p.disconnect(),
+      }
+    },
+
+    async transactionalProducer(transactionalId) {
+      const p = kafka.producer({
+        transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      })
+      await wrap('connect transactional producer', () => p.connect())
+      return {
+        async transaction(work) {
+          const tx = await wrap('begin transaction', () => p.transaction())
+          try {
+            await work({
+              send: (records) => sendGrouped(tx, records),
+              sendOffsets: (groupId, offsets) =>
+                tx.sendOffsets({ consumerGroupId: groupId, topics: groupOffsets(offsets) }),
+            })
+          } catch (err) {
+            await tx.abort().catch(() => {})
+            throw err
+          }
+          await wrap('commit transaction', () => tx.commit())
+        },
+        disconnect: () => p.disconnect(),
+      }
+    },
+
+    async consume({ groupId, topics, fromBeginning = false, readCommitted = true, onBatch }) {
+      const c: Consumer = kafka.consumer({
+        groupId,
+        readUncommitted: !readCommitted,
+        allowAutoTopicCreation: false,
+      })
+      await wrap('connect consumer', () => c.connect())
+      for (const topic of topics) await c.subscribe({ topic, fromBeginning })
+      let markStarted: () => void = () => {}
+      const started = new Promise<void>((resolve) => {
+        markStarted = resolve
+      })
+      c.on(c.events.FETCH_START, () => markStarted())
+      await c.run({
+        eachBatch: async ({ batch }) => {
+          await onBatch(
+            batch.messages.map((m) => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key,
+              value: m.value,
+              headers: headersToStrings(m.headers),
+              timestamp: Number(m.timestamp),
+            })),
+          )
+        },
+      })
+      return { started, stop: () => c.disconnect() }
+    },
+
+    async close() {
+      await admin?.disconnect()
+      admin = undefined
+    },
+  }
+}
+
+async function sendGrouped(sender: Sender, records: readonly OutgoingRecord[]): Promise<void> {
+  if (records.length === 0) return
+  const byTopic = new Map<string, Message[]>()
+  for (const r of records) {
+    let list = byTopic.get(r.topic)
+    if (list === undefined) byTopic.set(r.topic, (list = []))
+    list.push({
+      key: r.key,
+      value: r.value,
+      ...(r.headers === undefined ? {} : { headers: r.headers }),
+      timestamp: r.timestamp === undefined ? undefined : String(r.timestamp),
+      partition: r.partition,
+    })
+  }
+  await wrap('send', () =>
+    sender.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }),
+  )
+}
+
+function groupOffsets(offsets: readonly { topic: string; partition: number; offset: string }[]) {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>()
+  for (const o of offsets) {
+    let list = byTopic.get(o.topic)
+    if (list === undefined) byTopic.set(o.topic, (list = []))
+    list.push({ partition: o.partition, offset: o.offset })
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v
+    if (first !== undefined) out[k] = first.toString()
+  }
+  return out
+}
+
+async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (cause) {
+    const retriable = (cause as { retriable?: boolean }).retriable ?? true
+    throw new FreshetError('KAFKA_UNAVAILABLE', `kafka ${what} failed: ${(cause as Error).message}`, {
+      retriable,
+      cause,
+    })
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+}
+
+function forwardLog(logger: Logger | undefined, { level, log }: LogEntry): void {
+  if (logger === undefined) return
+  const { message, timestamp: _t, logger: _l, ...rest } = log
+  logger[LEVELS[level] ?? 'info']({ kafkajs: rest }, message)
+}
