@@ -288,9 +288,7 @@ async function sendGrouped(sender: Sender, records: readonly OutgoingRecord[]): 
   if (records.length === 0) return
   const byTopic = new Map<string, Message[]>()
   for (const r of records) {
-    let list = byTopic.get(r.topic)
-    if (list === undefined) byTopic.set(r.topic, (list = []))
-    list.push({
+    listFor(byTopic, r.topic).push({
       key: r.key,
       value: r.value,
       ...(r.headers === undefined ? {} : { headers: r.headers }),
@@ -305,12 +303,16 @@ async function sendGrouped(sender: Sender, records: readonly OutgoingRecord[]): 
 
 function groupOffsets(offsets: readonly { topic: string; partition: number; offset: string }[]) {
   const byTopic = new Map<string, { partition: number; offset: string }[]>()
-  for (const o of offsets) {
-    let list = byTopic.get(o.topic)
-    if (list === undefined) byTopic.set(o.topic, (list = []))
-    list.push({ partition: o.partition, offset: o.offset })
-  }
+  for (const o of offsets) listFor(byTopic, o.topic).push({ partition: o.partition, offset: o.offset })
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))
+}
+
+function listFor<T>(map: Map<string, T[]>, key: string): T[] {
+  const list = map.get(key)
+  if (list !== undefined) return list
+  const created: T[] = []
+  map.set(key, created)
+  return created
 }
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
