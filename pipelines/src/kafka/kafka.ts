@@ -97,6 +97,8 @@ export interface KafkaBackbone {
   deleteTopics(names: readonly string[]): Promise<void>
   /** Latest offsets (high watermarks) per partition. */
   endOffsets(topic: string): Promise<{ partition: number; offset: string }[]>
+  /** A consumer group's committed positions (next offset to read); partitions without a commit are left out. */
+  committedOffsets(groupId: string, topic: string): Promise<{ partition: number; offset: string }[]>
   producer(options?: { idempotent?: boolean }): Promise<RecordProducer>
   transactionalProducer(transactionalId: string): Promise<TransactionalProducer>
   consume(options: ConsumeOptions): Promise<RecordConsumer>
@@ -203,6 +205,17 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       const offsets = await wrap('fetch offsets', () => a.fetchTopicOffsets(topic))
       return offsets
         .map((o) => ({ partition: o.partition, offset: o.high }))
+        .sort((x, y) => x.partition - y.partition)
+    },
+
+    async committedOffsets(groupId, topic) {
+      const a = await getAdmin()
+      const [result] = await wrap('fetch committed offsets', () =>
+        a.fetchOffsets({ groupId, topics: [topic] }),
+      )
+      return (result?.partitions ?? [])
+        .filter((p) => p.offset !== '-1')
+        .map((p) => ({ partition: p.partition, offset: p.offset }))
         .sort((x, y) => x.partition - y.partition)
     },
 

@@ -1,0 +1,2 @@
+export type { AcquireOptions, ServicesMode, TestServices } from './services.js'
+export { acquireServices } from './services.js'
