@@ -1,3 +1,5 @@
+export type { AsyncApiDocument, AsyncApiOptions, ProducerSpec } from './asyncapi/generate.js'
+export { buildAsyncApiDocument, renderAsyncApi } from './asyncapi/generate.js'
 export type { CarStatus, CarTelemetry } from './events/car-telemetry.js'
 export { CAR_STATUSES, carTelemetryV1 } from './events/car-telemetry.js'
 export type { DecodeResult, EncodedEvent, RawMessage } from './events/codec.js'
