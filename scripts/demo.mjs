@@ -7,8 +7,12 @@ import { ensureInstall } from './ensure-install.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 ensureInstall(root)
-const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['infra/src/demo/main.ts', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-})
+const result = spawnSync(
+  join(root, 'node_modules', '.bin', 'tsx'),
+  ['infra/src/demo/main.ts', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+)
 process.exit(result.status ?? 1)

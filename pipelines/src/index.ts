@@ -29,5 +29,20 @@ export type {
   TransactionContext,
 } from './kafka/kafka.js'
 export { createKafka } from './kafka/kafka.js'
+export type { CityZone, ZoneKind } from './simulator/city.js'
+export { ARTERIAL_ROADS, CITY_CENTRE, CITY_ZONES } from './simulator/city.js'
+export type { CityTime } from './simulator/city-clock.js'
+export { cityTime } from './simulator/city-clock.js'
+export type { CongestionProfile } from './simulator/congestion.js'
+export { congestionFactor } from './simulator/congestion.js'
+export type { SimulatorOptions } from './simulator/options.js'
+export type {
+  RunSimulatorOptions,
+  SimulatorProgress,
+  SimulatorSummary,
+} from './simulator/run-simulator.js'
+export { runSimulator } from './simulator/run-simulator.js'
+export type { SimEvent, SimulationStats } from './simulator/simulation.js'
+export { Simulation, simulate } from './simulator/simulation.js'
 export type { TopicSpec } from './topics/catalog.js'
 export { TOPICS, topicCatalog } from './topics/catalog.js'

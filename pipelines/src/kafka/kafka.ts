@@ -221,6 +221,8 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
 
     async producer({ idempotent = true } = {}) {
       const p = kafka.producer({
+        // murmur2 over the key, as the Java client does: a car lands on the same partition whoever produced it.
+        createPartitioner: Partitioners.DefaultPartitioner,
         idempotent,
         maxInFlightRequests: idempotent ? 5 : undefined,
         allowAutoTopicCreation: false,
@@ -234,6 +236,7 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
 
     async transactionalProducer(transactionalId) {
       const p = kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
         transactionalId,
         idempotent: true,
         maxInFlightRequests: 1,

@@ -1,0 +1,92 @@
+import { z } from 'zod'
+import type { Aggregator } from './aggregator.js'
+import { type ExactSum, exactAdd, exactMerge, exactValue, twoProduct } from './exact-sum.js'
+import { parseState } from './state-codec.js'
+
+/**
+ * Count, exact Σx and exact Σx² (each square split into product + rounding error, so nothing is lost).
+ *
+ * Why not Welford/Chan: their merge is stable but rounds at every step, so two arrival orders or two
+ * tile groupings differ in the last bits. Exact power sums merge exactly (associative and commutative
+ * bit for bit) and, evaluated as below, avoid the cancellation that makes naive Σx² − (Σx)²/n unstable.
+ */
+export interface VarianceState {
+  n: number
+  sum: ExactSum
+  sumSq: ExactSum
+}
+
+const State = z.object({
+  n: z.number().int().nonnegative(),
+  sum: z.array(z.number()),
+  sumSq: z.array(z.number()),
+})
+
+/**
+ * Population variance Σ(x − m)²/n with m = Σx/n rounded once. The numerator Σx² − 2mΣx + n·m² is
+ * summed from exactly expanded terms and rounded once, so there is no catastrophic cancellation even
+ * for large offsets with tiny spread (e.g. odometer readings around 1e6 km).
+ */
+function populationVariance(state: VarianceState): number | null {
+  if (state.n === 0) return null
+  if (state.n === 1) return 0
+  const m = exactValue(state.sum) / state.n
+  const terms = state.sumSq.slice()
+  for (const s of state.sum) {
+    const [p, e] = twoProduct(-2 * m, s)
+    exactAdd(terms, p)
+    exactAdd(terms, e)
+  }
+  const [mm, mmErr] = twoProduct(m, m)
+  for (const part of [mm, mmErr]) {
+    const [p, e] = twoProduct(state.n, part)
+    exactAdd(terms, p)
+    exactAdd(terms, e)
+  }
+  return Math.max(0, exactValue(terms)) / state.n
+}
+
+function varianceAggregator(
+  id: string,
+  result: (state: VarianceState) => number | null,
+): Aggregator<VarianceState> {
+  return {
+    id,
+    input: 'number',
+    init: () => ({ n: 0, sum: [], sumSq: [] }),
+    add: (state, value) => {
+      state.n += 1
+      exactAdd(state.sum, value)
+      const [sq, sqErr] = twoProduct(value, value)
+      exactAdd(state.sumSq, sq)
+      exactAdd(state.sumSq, sqErr)
+      return state
+    },
+    merge: (a, b) => ({ n: a.n + b.n, sum: exactMerge(a.sum, b.sum), sumSq: exactMerge(a.sumSq, b.sumSq) }),
+    result,
+    toJSON: (state) => ({ n: state.n, sum: state.sum.slice(), sumSq: state.sumSq.slice() }),
+    fromJSON: (json) => parseState(id, State, json),
+  }
+}
+
+/**
+ * Population variance (divides by n, like numpy's default and ClickHouse `varPop`): it describes the
+ * window's own values and is defined (0) for a single value. Null when empty.
+ *
+ * @example
+ * const s = [2, 4, 4, 4, 5, 5, 7, 9].reduce((st, v) => variance.add(st, v, 0), variance.init())
+ * variance.result(s) // 4
+ */
+export const variance: Aggregator<VarianceState> = varianceAggregator('variance', populationVariance)
+
+/**
+ * Population standard deviation, √variance. Null when empty.
+ *
+ * @example
+ * const s = [2, 4, 4, 4, 5, 5, 7, 9].reduce((st, v) => stddev.add(st, v, 0), stddev.init())
+ * stddev.result(s) // 2
+ */
+export const stddev: Aggregator<VarianceState> = varianceAggregator('stddev', (state) => {
+  const v = populationVariance(state)
+  return v === null ? null : Math.sqrt(v)
+})

@@ -1,0 +1,44 @@
+/**
+ * @freshet/infra: start, health-check and stop real local services (Kafka from Maven Central jars,
+ * Debian's Redis) without Docker. The CLI lives in cli.ts; everything here takes an options object.
+ */
+
+export {
+  CHDB_OWNER_FILE,
+  type ClickHouseClientOptions,
+  type ClickHouseTarget,
+  createClickHouseClient,
+  describeClickHouse,
+} from './clickhouse/client.js'
+export type {
+  KafkaJars,
+  KafkaServiceOptions,
+  KafkaStartResult,
+  KafkaStatus,
+  KafkaStopResult,
+} from './kafka/index.js'
+export {
+  ensureKafkaJars,
+  KAFKA_DEFAULTS,
+  kafkaStatus,
+  startKafka,
+  stopKafka,
+} from './kafka/index.js'
+export type { EnsureTopicsResult } from './kafka/topics.js'
+export { ensureTopicCatalog } from './kafka/topics.js'
+export type { LocalServices, LocalServicesOptions } from './local-services.js'
+export { localServicesStatus, startLocalServices, stopLocalServices } from './local-services.js'
+export type {
+  RedisProbe,
+  RedisServiceOptions,
+  RedisStartResult,
+  RedisStatus,
+  RedisStopResult,
+} from './redis/index.js'
+export {
+  ensureRedisInstalled,
+  REDIS_DEFAULTS,
+  redisStatus,
+  startRedis,
+  stopRedis,
+} from './redis/index.js'
