@@ -12,6 +12,7 @@ import {
   type LogEntry,
   logLevel,
   type Message,
+  Partitioners,
   type Sender,
 } from 'kafkajs'
 import type { Logger } from 'pino'
