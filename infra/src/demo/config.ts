@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { parseDuration } from '@freshet/feature-store'
+
+const schema = z.object({
+  durationMs: z.number().int().positive(),
+  cars: z.number().int().min(1).max(5000),
+  ridesPerCarHour: z.number().positive(),
+  seed: z.number().int(),
+  keep: z.boolean(),
+  kafkaBrokers: z.array(z.string().min(1)).optional(),
+})
+
+export type DemoConfig = z.infer<typeof schema>
+
+/** Parsed once at start: flags first, then the environment (KAFKA_BROKERS points the demo at running brokers). */
+export function loadDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv): DemoConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      duration: { type: 'string', default: '60s' },
+      cars: { type: 'string', default: '40' },
+      'rides-per-car-hour': { type: 'string', default: '20' },
+      seed: { type: 'string', default: '7' },
+      keep: { type: 'boolean', default: false },
+    },
+  })
+  const parsed = schema.safeParse({
+    durationMs: parseDuration(values.duration, '--duration'),
+    cars: Number(values.cars),
+    ridesPerCarHour: Number(values['rides-per-car-hour']),
+    seed: Number(values.seed),
+    keep: values.keep,
+    kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',') : undefined,
+  })
+  if (!parsed.success) throw new Error(`invalid demo options: ${z.prettifyError(parsed.error)}`)
+  return parsed.data
+}

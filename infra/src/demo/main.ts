@@ -1,0 +1,72 @@
+/**
+ * `npm run demo`: the whole system as far as it exists, on the embedded defaults.
+ * Starts local Kafka and Redis (or uses KAFKA_BROKERS), runs the simulator in real time, and prints what arrives
+ * through the broker every few seconds.
+ */
+import { createKafka, runSimulator } from '@freshet/pipelines'
+import { startLocalServices } from '../local-services.js'
+import { loadDemoConfig } from './config.js'
+import { startLiveTap, type TapReport } from './live-tap.js'
+
+const REPORT_EVERY_MS = 3000
+const config = loadDemoConfig(process.argv.slice(2), process.env)
+const say = (line: string) => console.log(`[demo] ${line}`)
+
+say('starting local services (first run resolves Kafka jars from Maven Central and installs redis-server)…')
+const t0 = Date.now()
+const services = config.kafkaBrokers ? undefined : await startLocalServices({})
+const brokers = config.kafkaBrokers ?? services!.kafka.brokers
+if (services) {
+  say(`kafka ${brokers.join(',')} (${services.startedHere.kafka ? 'started' : 'already running'}), ` +
+    `redis ${services.redis.url} (${services.startedHere.redis ? 'started' : 'already running'}) in ${secs(Date.now() - t0)}`)
+  if (services.topics) say(`topics: created [${services.topics.created.join(', ')}], existing [${services.topics.existing.join(', ')}]`)
+}
+
+const kafka = createKafka({ brokers, clientId: 'freshet-demo' })
+const tap = await startLiveTap(kafka)
+const abort = new AbortController()
+process.once('SIGINT', () => abort.abort())
+say(`simulating ${config.cars} cars in real time for ${secs(config.durationMs)} (seed ${config.seed}); Ctrl-C stops early`)
+
+const ticker = setInterval(() => say(describe(tap.report(), REPORT_EVERY_MS)), REPORT_EVERY_MS)
+try {
+  const summary = await runSimulator({
+    mode: 'realtime',
+    kafka,
+    cars: config.cars,
+    seed: config.seed,
+    ridesPerCarHour: config.ridesPerCarHour,
+    durationMs: config.durationMs,
+    signal: abort.signal,
+  })
+  await new Promise((resolve) => setTimeout(resolve, 1500)) // let the tap drain the last batch
+  say(describe(tap.report(), REPORT_EVERY_MS))
+  say(
+    `done: ${summary.produced} events produced (${summary.telemetry} telemetry, ${summary.rideEvents} ride events); ` +
+      `rides requested ${summary.ridesRequested}, completed ${summary.ridesCompleted}, cancelled ${summary.ridesCancelled}`,
+  )
+} finally {
+  clearInterval(ticker)
+  await tap.stop()
+  await kafka.close()
+  if (services && !config.keep) {
+    await services.stop()
+    say('stopped the services this demo started (use --keep to leave them running)')
+  }
+}
+
+function describe(r: TapReport, periodMs: number): string {
+  const rides = Object.entries(r.rideEvents)
+    .map(([type, n]) => `${type.replace('ride_', '')} ${n}`)
+    .join(', ')
+  const car = r.latest
+  const sample = car
+    ? ` | ${car.carId} in ${car.zoneId}: ${car.speedKmh.toFixed(0)} km/h, battery ${car.batteryPct.toFixed(0)}%, ${car.status}`
+    : ''
+  const invalid = r.invalid > 0 ? `, ${r.invalid} invalid` : ''
+  return `kafka → telemetry ${(r.telemetry / (periodMs / 1000)).toFixed(0)}/s from ${r.cars} cars; rides: ${rides || 'none yet'}${invalid}${sample}`
+}
+
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
+}
