@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { AggregationPlan, FieldValues, Row } from './aggregation-plan.js'
+import { getOrCreate } from './get-or-create.js'
 import type { WindowEngine } from './window-engine.js'
 import { parseEngineState, TimedRowsJson } from './window-engine.js'
 import type { AddOutcome, WindowResult } from './window-result.js'
@@ -46,9 +47,7 @@ export class PaneEngine implements WindowEngine {
     const paneStart = alignDown(ts, this.pane)
     if (watermark >= paneStart + this.size + this.graceMs) return 'late'
     this.plan.add(this.paneRow(key, paneStart), ts, values)
-    let touched = this.touched.get(key)
-    if (touched === undefined) this.touched.set(key, (touched = new Set()))
-    touched.add(paneStart)
+    getOrCreate(this.touched, key, () => new Set<number>()).add(paneStart)
     return 'accepted'
   }
 
@@ -58,8 +57,7 @@ export class PaneEngine implements WindowEngine {
       for (const start of this.windowStartsOf(paneStart)) {
         const closesAt = start + this.size + this.graceMs
         if (closesAt <= previous || closesAt > watermark) continue
-        let windowKeys = due.get(start)
-        if (windowKeys === undefined) due.set(start, (windowKeys = new Set()))
+        const windowKeys = getOrCreate(due, start, () => new Set<string>())
         for (const key of keys) windowKeys.add(key)
       }
     }
@@ -110,17 +108,11 @@ export class PaneEngine implements WindowEngine {
   }
 
   private paneRow(key: string, paneStart: number, restored?: Row): Row {
-    let rows = this.panes.get(key)
-    if (rows === undefined) this.panes.set(key, (rows = new Map()))
-    let row = rows.get(paneStart)
-    if (row === undefined) {
-      row = restored ?? this.plan.init()
-      rows.set(paneStart, row)
-      let keys = this.keysByPane.get(paneStart)
-      if (keys === undefined) this.keysByPane.set(paneStart, (keys = new Set()))
-      keys.add(key)
-    }
-    return row
+    const rows = getOrCreate(this.panes, key, () => new Map<number, Row>())
+    return getOrCreate(rows, paneStart, () => {
+      getOrCreate(this.keysByPane, paneStart, () => new Set<string>()).add(key)
+      return restored ?? this.plan.init()
+    })
   }
 
   /** Starts of the windows containing a pane: size/slide of them, oldest first. */

@@ -1,14 +1,20 @@
 import { FreshetError } from '../errors.js'
 import { type Duration, formatDuration, parseDuration } from './duration.js'
 
-/** Fixed-size windows aligned to epoch 0 that tile time: [k·size, (k+1)·size). */
+/**
+ * Fixed-size windows aligned to epoch 0 that tile time: [k·size, (k+1)·size). A window closes at
+ * watermark ≥ end + grace; an event is late only when its window has closed.
+ */
 export interface TumblingWindow {
   readonly kind: 'tumbling'
   readonly sizeMs: number
   readonly label: string
 }
 
-/** Fixed-size windows aligned to epoch 0, one starting every `slideMs`; each event is in size/slide of them. */
+/**
+ * Fixed-size windows aligned to epoch 0, one starting every `slideMs`; each event is in size/slide of
+ * them. An event is counted in those still open (watermark < end + grace) and is late only when none is.
+ */
 export interface HoppingWindow {
   readonly kind: 'hopping'
   readonly sizeMs: number
@@ -19,7 +25,9 @@ export interface HoppingWindow {
 /**
  * One window per distinct event time t of a key, covering [t − size, t] inclusive (Kafka Streams'
  * SlidingWindows bounds), reported half-open as { start: t − size, end: t + 1 }. "Mean speed over the
- * last 10 minutes as of this event", reproducible offline from the events alone.
+ * last 10 minutes as of this event", reproducible offline from the events alone. The window of t closes
+ * at watermark ≥ t + 1 + grace; an event is late when ts < watermark − grace (its own window has closed),
+ * which also means it can no longer belong to any window already emitted.
  */
 export interface SlidingWindow {
   readonly kind: 'sliding'
@@ -29,7 +37,10 @@ export interface SlidingWindow {
 
 /**
  * Activity sessions per key: events less than `gapMs` apart belong together (an event bridging two
- * sessions merges them); a session is reported as [firstTs, lastTs + gap).
+ * sessions merges them); a session is reported as [firstTs, lastTs + gap) and closes at
+ * watermark ≥ lastTs + gap + grace. An event is late when ts < watermark − grace: a session's extent is
+ * unknown until its events are in, so this is what guarantees a late event never extends or bridges into
+ * a session that was already emitted.
  */
 export interface SessionWindow {
   readonly kind: 'session'
