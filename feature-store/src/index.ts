@@ -24,6 +24,7 @@ export type { VarianceState } from './aggregators/variance.js'
 export { stddev, variance } from './aggregators/variance.js'
 export { featureName, snakeCase } from './definitions/feature-names.js'
 export type {
+  AnyFeatureView,
   Emission,
   EventSource,
   FeatureInput,

@@ -162,3 +162,7 @@ function readField(event: unknown, field: string): number | string | undefined {
   const value = (event as Record<string, unknown>)[field]
   return typeof value === 'number' || typeof value === 'string' ? value : undefined
 }
+
+/** A view with its event type erased: what registries and runtimes hold. */
+// biome-ignore lint/suspicious/noExplicitAny: event types differ per view; each view only ever sees its own events
+export type AnyFeatureView = FeatureView<any>

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
-import { z } from 'zod'
 import { parseDuration } from '@freshet/feature-store'
+import { z } from 'zod'
 
 const schema = z.object({
   durationMs: z.number().int().positive(),

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { type CarTelemetry, decodeEvent, type KafkaBackbone, type RecordConsumer, TOPICS } from '@freshet/pipelines'
+import {
+  type CarTelemetry,
+  decodeEvent,
+  type KafkaBackbone,
+  type RecordConsumer,
+  TOPICS,
+} from '@freshet/pipelines'
 
 /** What the demo's tap has seen on the event topics since the last report. */
 export interface TapReport {
@@ -14,7 +20,9 @@ export interface TapReport {
  * A read_committed consumer in a throwaway group that counts what flows through the event topics, so the demo shows
  * events that really made the round trip through the broker (not what the simulator believes it sent).
  */
-export async function startLiveTap(kafka: KafkaBackbone): Promise<{ report(): TapReport; stop(): Promise<void> }> {
+export async function startLiveTap(
+  kafka: KafkaBackbone,
+): Promise<{ report(): TapReport; stop(): Promise<void> }> {
   let window = emptyReport()
   const cars = new Set<string>()
   const consumer: RecordConsumer = await kafka.consume({

@@ -17,16 +17,23 @@ const t0 = Date.now()
 const services = config.kafkaBrokers ? undefined : await startLocalServices({})
 const brokers = config.kafkaBrokers ?? services!.kafka.brokers
 if (services) {
-  say(`kafka ${brokers.join(',')} (${services.startedHere.kafka ? 'started' : 'already running'}), ` +
-    `redis ${services.redis.url} (${services.startedHere.redis ? 'started' : 'already running'}) in ${secs(Date.now() - t0)}`)
-  if (services.topics) say(`topics: created [${services.topics.created.join(', ')}], existing [${services.topics.existing.join(', ')}]`)
+  say(
+    `kafka ${brokers.join(',')} (${services.startedHere.kafka ? 'started' : 'already running'}), ` +
+      `redis ${services.redis.url} (${services.startedHere.redis ? 'started' : 'already running'}) in ${secs(Date.now() - t0)}`,
+  )
+  if (services.topics)
+    say(
+      `topics: created [${services.topics.created.join(', ')}], existing [${services.topics.existing.join(', ')}]`,
+    )
 }
 
 const kafka = createKafka({ brokers, clientId: 'freshet-demo' })
 const tap = await startLiveTap(kafka)
 const abort = new AbortController()
 process.once('SIGINT', () => abort.abort())
-say(`simulating ${config.cars} cars in real time for ${secs(config.durationMs)} (seed ${config.seed}); Ctrl-C stops early`)
+say(
+  `simulating ${config.cars} cars in real time for ${secs(config.durationMs)} (seed ${config.seed}); Ctrl-C stops early`,
+)
 
 const ticker = setInterval(() => say(describe(tap.report(), REPORT_EVERY_MS)), REPORT_EVERY_MS)
 try {

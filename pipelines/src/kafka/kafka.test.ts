@@ -136,7 +136,9 @@ describe('kafka backbone against a real broker', () => {
     const uncommitted = await collect(kafka, spec.name, 3, { readCommitted: false })
     expect(uncommitted.map((r) => r.value?.toString())).toContain('aborted')
 
-    expect(await kafka.committedOffsets(groupId, spec.name)).toEqual([{ partition: 0, offset: '42' }])
+    expect(await kafka.committedOffsets(groupId, spec.name)).toEqual([
+      { topic: spec.name, partition: 0, offset: '42', metadata: '' },
+    ])
     await kafka.deleteTopics([spec.name])
   })
 })

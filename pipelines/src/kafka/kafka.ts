@@ -6,6 +6,8 @@
 import { FreshetError } from '@freshet/feature-store'
 import {
   type Admin,
+  CompressionCodecs,
+  CompressionTypes,
   type Consumer,
   type IHeaders,
   Kafka,
@@ -17,6 +19,9 @@ import {
 } from 'kafkajs'
 import type { Logger } from 'pino'
 import type { TopicSpec } from '../topics/catalog.js'
+import { type Compression, lz4Codec, snappyCodec, zstdCodec } from './compression.js'
+
+export type { Compression } from './compression.js'
 
 export interface KafkaOptions {
   brokers: readonly string[]
@@ -49,6 +54,16 @@ export interface ConsumedRecord {
   timestamp: number
 }
 
+export interface ProducerOptions {
+  /** Default true: retries never duplicate or reorder records within a partition. */
+  idempotent?: boolean
+  /**
+   * Record-batch compression, as the Java client's `compression.type`. Default `none`. Consumers decode every
+   * codec whatever this says.
+   */
+  compression?: Compression
+}
+
 export interface RecordProducer {
   send(records: readonly OutgoingRecord[]): Promise<void>
   disconnect(): Promise<void>
@@ -56,11 +71,11 @@ export interface RecordProducer {
 
 export interface TransactionContext {
   send(records: readonly OutgoingRecord[]): Promise<void>
-  /** Commits the consumer group's positions (next offset to read) atomically with the transaction. */
-  sendOffsets(
-    groupId: string,
-    offsets: readonly { topic: string; partition: number; offset: string }[],
-  ): Promise<void>
+  /**
+   * Commits the consumer group's positions atomically with the transaction. `metadata` is stored with the offset
+   * (Kafka keeps up to 4 KB per partition) and comes back from `committedOffsets`.
+   */
+  sendOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void>
 }
 
 export interface TransactionalProducer {
@@ -69,18 +84,35 @@ export interface TransactionalProducer {
   disconnect(): Promise<void>
 }
 
+export interface CommittedOffset {
+  topic: string
+  partition: number
+  /** Next offset to read. */
+  offset: string
+  metadata?: string | null
+}
+
 export interface ConsumeOptions {
   groupId: string
   topics: readonly string[]
   fromBeginning?: boolean
   /** Default true: never see records of aborted or open transactions. */
   readCommitted?: boolean
+  /** Default true. False when offsets are committed elsewhere (transactions via `sendOffsets`). */
+  autoCommit?: boolean
+  /** Fetch size per partition; larger batches amortise per-batch work (transactions). Default 1 MB. */
+  maxBytesPerPartition?: number
+  /** Called after every group (re)join with the partitions this member now owns. */
+  onAssignment?(assignment: readonly { topic: string; partitions: readonly number[] }[]): void
+  /** One call per fetched batch; all records belong to one topic-partition, in offset order. */
   onBatch(records: readonly ConsumedRecord[]): Promise<void>
 }
 
 export interface RecordConsumer {
   /** Resolves once the consumer has joined its group and started fetching. */
   readonly started: Promise<void>
+  /** Next fetch of this partition starts at `offset`; the rest of a batch being handled is dropped. */
+  seek(topic: string, partition: number, offset: string): void
   stop(): Promise<void>
 }
 
@@ -99,8 +131,8 @@ export interface KafkaBackbone {
   /** Latest offsets (high watermarks) per partition. */
   endOffsets(topic: string): Promise<{ partition: number; offset: string }[]>
   /** A consumer group's committed positions (next offset to read); partitions without a commit are left out. */
-  committedOffsets(groupId: string, topic: string): Promise<{ partition: number; offset: string }[]>
-  producer(options?: { idempotent?: boolean }): Promise<RecordProducer>
+  committedOffsets(groupId: string, topic: string): Promise<CommittedOffset[]>
+  producer(options?: ProducerOptions): Promise<RecordProducer>
   transactionalProducer(transactionalId: string): Promise<TransactionalProducer>
   consume(options: ConsumeOptions): Promise<RecordConsumer>
   /** Closes the shared admin connection; producers and consumers are closed by their owners. */
@@ -117,6 +149,7 @@ export interface KafkaBackbone {
  * await producer.send([{ topic: 'car.telemetry.v1', ...encodeEvent(carTelemetrySchema, sample) }])
  */
 export function createKafka(options: KafkaOptions): KafkaBackbone {
+  registerCodecs()
   const kafka = new Kafka({
     clientId: options.clientId ?? 'freshet',
     brokers: [...options.brokers],
@@ -216,11 +249,18 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       )
       return (result?.partitions ?? [])
         .filter((p) => p.offset !== '-1')
-        .map((p) => ({ partition: p.partition, offset: p.offset }))
+        .map((p) => ({ topic, partition: p.partition, offset: p.offset, metadata: p.metadata }))
         .sort((x, y) => x.partition - y.partition)
     },
 
-    async producer({ idempotent = true } = {}) {
+    async producer({ idempotent = true, compression = 'none' } = {}) {
+      const codec = COMPRESSION_TYPES[compression]
+      if (codec === undefined) {
+        throw new FreshetError(
+          'CONFIG_INVALID',
+          `unknown compression '${String(compression)}' (expected ${Object.keys(COMPRESSION_TYPES).join(', ')})`,
+        )
+      }
       const p = kafka.producer({
         // murmur2 over the key, as the Java client does: a car lands on the same partition whoever produced it.
         createPartitioner: Partitioners.DefaultPartitioner,
@@ -230,7 +270,7 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       })
       await wrap('connect producer', () => p.connect())
       return {
-        send: (records) => sendGrouped(p, records),
+        send: (records) => sendGrouped(p, records, codec),
         disconnect: () => p.disconnect(),
       }
     },
@@ -263,11 +303,23 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       }
     },
 
-    async consume({ groupId, topics, fromBeginning = false, readCommitted = true, onBatch }) {
+    async consume({
+      groupId,
+      topics,
+      fromBeginning = false,
+      readCommitted = true,
+      autoCommit = true,
+      maxBytesPerPartition,
+      onAssignment,
+      onBatch,
+    }) {
       const c: Consumer = kafka.consumer({
         groupId,
         readUncommitted: !readCommitted,
         allowAutoTopicCreation: false,
+        ...(maxBytesPerPartition === undefined
+          ? {}
+          : { maxBytesPerPartition, maxBytes: maxBytesPerPartition * 8 }),
       })
       await wrap('connect consumer', () => c.connect())
       for (const topic of topics) await c.subscribe({ topic, fromBeginning })
@@ -276,7 +328,15 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
         markStarted = resolve
       })
       c.on(c.events.FETCH_START, () => markStarted())
+      if (onAssignment) {
+        c.on(c.events.GROUP_JOIN, ({ payload }) =>
+          onAssignment(
+            Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions })),
+          ),
+        )
+      }
       await c.run({
+        autoCommit,
         eachBatch: async ({ batch }) => {
           await onBatch(
             batch.messages.map((m) => ({
@@ -291,7 +351,11 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
           )
         },
       })
-      return { started, stop: () => c.disconnect() }
+      return {
+        started,
+        seek: (topic, partition, offset) => c.seek({ topic, partition, offset }),
+        stop: () => c.disconnect(),
+      }
     },
 
     async close() {
@@ -301,7 +365,33 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
   }
 }
 
-async function sendGrouped(sender: Sender, records: readonly OutgoingRecord[]): Promise<void> {
+const COMPRESSION_TYPES: Record<Compression, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+}
+
+let codecsRegistered = false
+
+/**
+ * Teaches kafkajs the codecs Java producers use (it decodes only gzip natively). The registry is process-wide,
+ * so this runs once, on the first `createKafka`.
+ */
+function registerCodecs(): void {
+  if (codecsRegistered) return
+  CompressionCodecs[CompressionTypes.Snappy] = () => snappyCodec
+  CompressionCodecs[CompressionTypes.LZ4] = () => lz4Codec
+  CompressionCodecs[CompressionTypes.ZSTD] = () => zstdCodec
+  codecsRegistered = true
+}
+
+async function sendGrouped(
+  sender: Sender,
+  records: readonly OutgoingRecord[],
+  compression: CompressionTypes = CompressionTypes.None,
+): Promise<void> {
   if (records.length === 0) return
   const byTopic = new Map<string, Message[]>()
   for (const r of records) {
@@ -314,13 +404,18 @@ async function sendGrouped(sender: Sender, records: readonly OutgoingRecord[]): 
     })
   }
   await wrap('send', () =>
-    sender.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }),
+    sender.sendBatch({
+      compression,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    }),
   )
 }
 
-function groupOffsets(offsets: readonly { topic: string; partition: number; offset: string }[]) {
-  const byTopic = new Map<string, { partition: number; offset: string }[]>()
-  for (const o of offsets) listFor(byTopic, o.topic).push({ partition: o.partition, offset: o.offset })
+function groupOffsets(offsets: readonly CommittedOffset[]) {
+  const byTopic = new Map<string, { partition: number; offset: string; metadata?: string | null }[]>()
+  for (const o of offsets) {
+    listFor(byTopic, o.topic).push({ partition: o.partition, offset: o.offset, metadata: o.metadata ?? null })
+  }
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))
 }
 

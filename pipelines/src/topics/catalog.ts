@@ -56,6 +56,31 @@ export const TOPICS = {
     cleanupPolicy: 'delete',
     key: 'the original message key',
   },
+  lateEvents: {
+    name: 'freshet.late-events.v1',
+    description:
+      'Events that arrived after every window they belong to had closed (watermark beyond window end + grace): ' +
+      'original key, bytes and headers, plus freshet-late-* headers naming the view, windows and watermark.',
+    partitions: 3,
+    retentionMs: 30 * DAY_MS,
+    cleanupPolicy: 'delete',
+    key: 'the original message key',
+  },
 } as const satisfies Record<string, TopicSpec>
+
+/**
+ * The feature topic of a view version: synthetic feature events keyed by entity. Retained like the inputs so sinks
+ * can rebuild the stores by replaying it.
+ */
+export function featureTopicSpec(name: string): TopicSpec {
+  return {
+    name,
+    description: `Feature records (${name}), one per entity window, exactly once.`,
+    partitions: 6,
+    retentionMs: 30 * DAY_MS,
+    cleanupPolicy: 'delete',
+    key: 'entity id (car-0001, z-downtown)',
+  }
+}
 
 export const topicCatalog: readonly TopicSpec[] = Object.values(TOPICS)

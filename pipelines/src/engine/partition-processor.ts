@@ -1,0 +1,149 @@
+import { type AnyFeatureView, isFreshetError } from '@freshet/feature-store'
+import { decodeEvent } from '../events/codec.js'
+import { type EventSchema, eventSchemas } from '../events/event-schema.js'
+import type { ConsumedRecord } from '../kafka/kafka.js'
+import type { DeadLetter, LateEvent } from './dead-letter.js'
+import type { FeatureRecord } from './feature-record.js'
+import { ViewProcessor } from './view-processor.js'
+
+/** Everything one step of processing wants published, in a deterministic order. */
+export interface ProcessorOutput {
+  features: FeatureRecord[]
+  late: LateEvent[]
+  deadLetters: DeadLetter[]
+}
+
+export interface PartitionProcessorOptions {
+  /** Schemas messages may name; default every schema Freshet knows. */
+  schemas?: ReadonlyMap<string, EventSchema>
+  /** How far back open session windows may reach, for the replay horizon (ms). Default 6 h. */
+  sessionHorizonMs?: number
+}
+
+/**
+ * All feature views fed by one input partition: decode, dead-letter, route to each view, keep the partition's
+ * event-time watermark (the highest event time seen), and close windows as it passes them. Pure and
+ * deterministic: the same records in the same order give the same output, however they are batched.
+ *
+ * It also knows the replay horizon: the earliest offset whose events can still matter to an open window, which
+ * is what the live runtime commits so that a restarted worker rebuilds its state by replaying from there.
+ *
+ * @example
+ * const p = new PartitionProcessor([carMotion])
+ * const out = p.process(records) // { features, late, deadLetters }
+ * const flushed = p.advanceTo(Number.POSITIVE_INFINITY) // end of input: close everything
+ */
+export class PartitionProcessor {
+  private readonly views: ViewProcessor<unknown>[]
+  private readonly schemas: ReadonlyMap<string, EventSchema>
+  private readonly horizonMs: number
+  private wm = Number.NEGATIVE_INFINITY
+  private latestEventTime = Number.NEGATIVE_INFINITY
+  /** (first offset, highest event time) of each processed batch, oldest first, pruned past the horizon. */
+  private readonly batches: { firstOffset: bigint; maxTs: number }[] = []
+  private next: bigint | undefined
+
+  constructor(views: readonly AnyFeatureView[], options: PartitionProcessorOptions = {}) {
+    this.views = views.map((v) => new ViewProcessor<unknown>(v))
+    this.schemas = options.schemas ?? eventSchemas
+    const sessionHorizon = options.sessionHorizonMs ?? 6 * 60 * 60_000
+    this.horizonMs = Math.max(
+      ...views.flatMap((v) =>
+        v.windows.map((w) => v.graceMs + (w.kind === 'session' ? sessionHorizon : w.sizeMs)),
+      ),
+    )
+  }
+
+  get watermark(): number {
+    return this.wm
+  }
+
+  /** Next offset to read (one past the last processed record), if anything was processed. */
+  get nextOffset(): string | undefined {
+    return this.next?.toString()
+  }
+
+  /** Keys with open windows, summed over views and windows. */
+  get openKeys(): number {
+    return this.views.reduce((n, v) => n + v.openKeys, 0)
+  }
+
+  process(records: readonly ConsumedRecord[]): ProcessorOutput {
+    const out: ProcessorOutput = { features: [], late: [], deadLetters: [] }
+    let batchMaxTs = Number.NEGATIVE_INFINITY
+    for (const record of records) {
+      const ts = this.processOne(record, out)
+      if (ts !== undefined && ts > batchMaxTs) batchMaxTs = ts
+    }
+    const first = records[0]
+    const last = records.at(-1)
+    if (first && last) {
+      this.batches.push({ firstOffset: BigInt(first.offset), maxTs: batchMaxTs })
+      this.next = BigInt(last.offset) + 1n
+    }
+    for (const view of this.views) {
+      if (view.view.emit === 'updating') out.features.push(...view.partials(this.latestEventTime))
+    }
+    return out
+  }
+
+  /** Moves the watermark forward without events (idle partitions, end of input) and closes what it passes. */
+  advanceTo(watermark: number): ProcessorOutput {
+    const out: ProcessorOutput = { features: [], late: [], deadLetters: [] }
+    if (watermark <= this.wm) return out
+    this.wm = watermark
+    for (const view of this.views) out.features.push(...view.advance(watermark))
+    return out
+  }
+
+  /**
+   * The earliest offset a restarted worker must replay from to rebuild every open window exactly. Batches whose
+   * events all lie before the horizon (watermark − grace − longest window) are no longer needed.
+   */
+  replayFrom(): string | undefined {
+    const horizon = this.wm - this.horizonMs
+    while (this.batches.length > 0 && (this.batches[0]?.maxTs ?? 0) < horizon) this.batches.shift()
+    return (this.batches[0]?.firstOffset ?? this.next)?.toString()
+  }
+
+  /** Returns the event time of an accepted event, or undefined for a dead-lettered one. */
+  private processOne(record: ConsumedRecord, out: ProcessorOutput): number | undefined {
+    const decoded = decodeEvent(record, this.schemas)
+    if (!decoded.ok) {
+      out.deadLetters.push({ record, code: decoded.error.code, reason: decoded.reason })
+      return undefined
+    }
+    const expected = this.views[0]?.view.source.schema
+    if (expected && (decoded.schema.name !== expected.name || decoded.schema.version !== expected.version)) {
+      out.deadLetters.push({
+        record,
+        code: 'EVENT_UNKNOWN_SCHEMA',
+        reason: `topic carries ${expected.name}@${expected.version}, message is ${decoded.schema.name}@${decoded.schema.version}`,
+      })
+      return undefined
+    }
+    const ts = decoded.schema.eventTime(decoded.event)
+    for (const view of this.views) {
+      try {
+        const result = view.add(decoded.event)
+        if (result.status === 'late') {
+          out.late.push({ record, view: view.view.ref, windows: result.lateWindows, watermark: this.wm })
+        }
+      } catch (err) {
+        // A definition that throws on one event must not stall the partition: the event goes to the DLQ.
+        out.deadLetters.push({
+          record,
+          code: isFreshetError(err) ? err.code : 'INTERNAL',
+          reason: `feature view ${view.view.ref} failed on this event: ${(err as Error).message}`,
+        })
+        return undefined
+      }
+    }
+    if (ts > this.latestEventTime) this.latestEventTime = ts
+    if (ts > this.wm) {
+      this.wm = ts
+      for (const view of this.views) out.features.push(...view.advance(ts))
+    }
+    return ts
+  }
+}

@@ -1,0 +1,264 @@
+import type { AnyFeatureView } from '@freshet/feature-store'
+import type { Logger } from 'pino'
+import type {
+  ConsumedRecord,
+  KafkaBackbone,
+  OutgoingRecord,
+  RecordConsumer,
+  TransactionalProducer,
+} from '../kafka/kafka.js'
+import { featureTopicSpec, TOPICS } from '../topics/catalog.js'
+import { deadLetterRecord, lateEventRecord } from './dead-letter.js'
+import { featureRecordMessage, featureTopicName } from './feature-record.js'
+import type { EngineMetrics } from './metrics.js'
+import { PartitionProcessor, type ProcessorOutput } from './partition-processor.js'
+
+export interface FeatureEngineOptions {
+  kafka: KafkaBackbone
+  views: readonly AnyFeatureView[]
+  /** Consumer group, and prefix of the per-partition transactional ids. One per deployment. */
+  applicationId: string
+  /** Advance an idle partition's watermark with the wall clock after this long without events. Default 10 s. */
+  idleTimeoutMs?: number
+  /** How often idle partitions are checked. Default 1 s. */
+  tickMs?: number
+  /** Fetch size per partition (bigger batches, fewer transactions). Default 4 MB. */
+  maxBytesPerPartition?: number
+  deadLetterTopic?: string
+  lateTopic?: string
+  /** Feature topic of a view; default `features.<name>.v<version>`. */
+  featureTopic?: (view: AnyFeatureView) => string
+  logger?: Logger
+  metrics?: EngineMetrics
+  now?: () => number
+}
+
+export interface FeatureEngine {
+  /** Resolves once the consumer has joined and is fetching. */
+  readonly started: Promise<void>
+  stop(): Promise<void>
+}
+
+/** What a restarted worker needs to continue exactly where the last committed transaction left off. */
+interface Checkpoint {
+  /** Next offset after the last record whose output was committed. */
+  hi: string
+  /** Watermark at that commit (it may have advanced through idleness, beyond any event time). */
+  wm: number
+}
+
+interface Task {
+  topic: string
+  partition: number
+  processor: PartitionProcessor
+  producer: TransactionalProducer
+  /** While replaying to rebuild state: outputs of records before this offset were already committed. */
+  replay?: { hi: bigint; wm: number }
+  /** Wall time the watermark last moved (events or idleness). */
+  lastProgressAt: number
+  /** Serialises batches and idle ticks of one partition. */
+  lock: Promise<void>
+}
+
+/**
+ * Runs feature views over Kafka with exactly-once output: each input batch's feature records, late events and
+ * dead letters are published in one Kafka transaction together with the consumer offset, by a transactional
+ * producer per input partition (so a new owner of a partition fences the old one).
+ *
+ * State is not stored: the committed offset is the *replay horizon* (the earliest record an open window still
+ * needs) and its metadata says how far output was committed (`hi`) and the watermark then (`wm`). A worker that
+ * takes over a partition replays from the horizon with output suppressed up to `hi`, which rebuilds every open
+ * window exactly, because processing is deterministic. Output then continues as if nothing had happened.
+ *
+ * @example
+ * const engine = await startFeatureEngine({ kafka, views: [carMotion], applicationId: 'freshet-features' })
+ * await engine.started
+ * // … later
+ * await engine.stop()
+ */
+export async function startFeatureEngine(options: FeatureEngineOptions): Promise<FeatureEngine> {
+  const { kafka, applicationId, logger, metrics } = options
+  const now = options.now ?? Date.now
+  const idleTimeoutMs = options.idleTimeoutMs ?? 10_000
+  const deadLetterTopic = options.deadLetterTopic ?? TOPICS.deadLetter.name
+  const lateTopic = options.lateTopic ?? TOPICS.lateEvents.name
+  const featureTopic = options.featureTopic ?? featureTopicName
+  const viewsByTopic = new Map<string, AnyFeatureView[]>()
+  for (const view of options.views) {
+    viewsByTopic.set(view.source.topic, [...(viewsByTopic.get(view.source.topic) ?? []), view])
+  }
+  const topicOf = new Map(options.views.map((v) => [v.ref, featureTopic(v)]))
+  const tasks = new Map<string, Task>()
+  const taskKey = (topic: string, partition: number) => `${topic}/${partition}`
+
+  /** Opens a task, or returns undefined after seeking back to the replay horizon (the batch is then dropped). */
+  async function openTask(topic: string, partition: number, firstOffset: string): Promise<Task | undefined> {
+    // Fence any previous owner first, so the checkpoint read below is final.
+    const producer = await kafka.transactionalProducer(`${applicationId}.${topic}.${partition}`)
+    const committed = (await kafka.committedOffsets(applicationId, topic)).find(
+      (c) => c.partition === partition,
+    )
+    if (committed && committed.offset !== firstOffset) {
+      // The client resumed from its own position (e.g. after a rebalance), not from our replay horizon.
+      await producer.disconnect()
+      consumer.seek(topic, partition, committed.offset)
+      return undefined
+    }
+    const checkpoint = parseCheckpoint(committed?.metadata)
+    const task: Task = {
+      topic,
+      partition,
+      processor: new PartitionProcessor(viewsByTopic.get(topic) ?? []),
+      producer,
+      lastProgressAt: now(),
+      lock: Promise.resolve(),
+      ...(checkpoint ? { replay: { hi: BigInt(checkpoint.hi), wm: checkpoint.wm } } : {}),
+    }
+    logger?.info({ topic, partition, from: committed?.offset, checkpoint }, 'partition task opened')
+    return task
+  }
+
+  async function publish(task: Task, out: ProcessorOutput): Promise<void> {
+    const at = now()
+    const messages: OutgoingRecord[] = [
+      ...out.features.map((f) => featureRecordMessage(topicOf.get(`${f.view}:v${f.version}`)!, f, at)),
+      ...out.late.map((l) => lateEventRecord(lateTopic, l)),
+      ...out.deadLetters.map((d) => deadLetterRecord(deadLetterTopic, d)),
+    ]
+    const offset = task.processor.replayFrom()
+    const hi = task.processor.nextOffset
+    if (offset === undefined || hi === undefined) return
+    const timer = metrics?.transactionSeconds.startTimer()
+    await task.producer.transaction(async (tx) => {
+      await tx.send(messages)
+      const checkpoint: Checkpoint = { hi, wm: task.processor.watermark }
+      await tx.sendOffsets(applicationId, [
+        { topic: task.topic, partition: task.partition, offset, metadata: JSON.stringify(checkpoint) },
+      ])
+    })
+    timer?.()
+    for (const f of out.features)
+      metrics?.featuresEmitted.inc({ view: `${f.view}:v${f.version}`, final: String(f.final) })
+    for (const l of out.late) metrics?.lateEvents.inc({ view: l.view })
+    for (const d of out.deadLetters) metrics?.deadLettered.inc({ topic: task.topic, code: d.code })
+  }
+
+  async function handleBatch(records: readonly ConsumedRecord[]): Promise<void> {
+    const first = records[0]
+    if (!first) return
+    const key = taskKey(first.topic, first.partition)
+    let task = tasks.get(key)
+    if (!task) {
+      task = await openTask(first.topic, first.partition, first.offset)
+      if (!task) return
+      tasks.set(key, task)
+    }
+    const t = task
+    const run = t.lock.then(() => processBatch(t, records))
+    t.lock = run.catch(() => {})
+    try {
+      await run
+    } catch (err) {
+      // The in-memory state may be ahead of what was committed: drop it; the restart replays from the checkpoint.
+      tasks.delete(key)
+      await t.producer.disconnect().catch(() => {})
+      throw err
+    }
+  }
+
+  async function processBatch(task: Task, records: readonly ConsumedRecord[]): Promise<void> {
+    let live = records
+    if (task.replay) {
+      const { hi, wm } = task.replay
+      const replayed = records.filter((r) => BigInt(r.offset) < hi)
+      live = records.filter((r) => BigInt(r.offset) >= hi)
+      task.processor.process(replayed) // output already committed before the restart
+      metrics?.eventsReplayed.inc({ topic: task.topic }, replayed.length)
+      if (live.length === 0 && BigInt(records.at(-1)!.offset) + 1n < hi) return
+      task.processor.advanceTo(wm) // windows an idle watermark closed were committed too
+      task.replay = undefined
+      logger?.info(
+        { topic: task.topic, partition: task.partition, replayed: replayed.length },
+        'state rebuilt',
+      )
+    }
+    if (live.length === 0) return
+    const out = task.processor.process(live)
+    await publish(task, out)
+    task.lastProgressAt = now()
+    metrics?.eventsProcessed.inc({ topic: task.topic }, live.length)
+    observe(task, live.at(-1)!)
+  }
+
+  function observe(task: Task, _last: ConsumedRecord): void {
+    const labels = { topic: task.topic, partition: String(task.partition) }
+    if (Number.isFinite(task.processor.watermark)) {
+      metrics?.watermarkLag.set(labels, (now() - task.processor.watermark) / 1000)
+    }
+    metrics?.openKeys.set(labels, task.processor.openKeys)
+  }
+
+  /** Quiet partitions still close their windows: the watermark follows the wall clock once they go idle. */
+  async function tick(): Promise<void> {
+    for (const task of tasks.values()) {
+      const elapsed = now() - task.lastProgressAt
+      if (task.replay || elapsed < idleTimeoutMs || !Number.isFinite(task.processor.watermark)) continue
+      const t = task
+      const run = t.lock.then(async () => {
+        const out = t.processor.advanceTo(t.processor.watermark + elapsed)
+        t.lastProgressAt = now()
+        if (out.features.length > 0) await publish(t, out)
+        observe(t, undefined as never)
+      })
+      t.lock = run.catch(() => {})
+      await run.catch((err) => {
+        logger?.warn(
+          { err, topic: t.topic, partition: t.partition },
+          'idle advance failed; rebuilding on next batch',
+        )
+        tasks.delete(taskKey(t.topic, t.partition))
+      })
+    }
+  }
+
+  const outputTopics = [...new Set(options.views.map((v) => featureTopic(v)))]
+  await kafka.ensureTopics(outputTopics.map(featureTopicSpec))
+  const consumer: RecordConsumer = await kafka.consume({
+    groupId: applicationId,
+    topics: [...viewsByTopic.keys()],
+    fromBeginning: true,
+    readCommitted: true,
+    autoCommit: false,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    onAssignment: () => {
+      // Any rejoin: rebuild every partition from its checkpoint. Simple, and rebalances are rare.
+      for (const task of tasks.values()) void task.producer.disconnect().catch(() => {})
+      tasks.clear()
+    },
+    onBatch: handleBatch,
+  })
+  const ticker = setInterval(() => void tick(), options.tickMs ?? 1000)
+  return {
+    started: consumer.started,
+    async stop() {
+      clearInterval(ticker)
+      await consumer.stop()
+      await Promise.all(
+        [...tasks.values()].map((t) => t.lock.then(() => t.producer.disconnect()).catch(() => {})),
+      )
+      tasks.clear()
+    },
+  }
+}
+
+function parseCheckpoint(metadata: string | null | undefined): Checkpoint | undefined {
+  if (!metadata) return undefined
+  try {
+    const parsed = JSON.parse(metadata) as Partial<Checkpoint>
+    return typeof parsed.hi === 'string' && typeof parsed.wm === 'number'
+      ? { hi: parsed.hi, wm: parsed.wm }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
