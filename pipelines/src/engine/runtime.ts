@@ -24,6 +24,8 @@ export interface FeatureEngineOptions {
   tickMs?: number
   /** Fetch size per partition (bigger batches, fewer transactions). Default 4 MB. */
   maxBytesPerPartition?: number
+  /** Consumer session timeout: how fast a dead worker's partitions move. Default 30 s. */
+  sessionTimeoutMs?: number
   deadLetterTopic?: string
   lateTopic?: string
   /** Feature topic of a view; default `features.<name>.v<version>`. */
@@ -230,6 +232,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     readCommitted: true,
     autoCommit: false,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
     onAssignment: () => {
       // Any rejoin: rebuild every partition from its checkpoint. Simple, and rebalances are rare.
       for (const task of tasks.values()) void task.producer.disconnect().catch(() => {})

@@ -4,21 +4,21 @@
  */
 
 import { FreshetError } from '@freshet/feature-store'
-import {
+import kafkajs, {
   type Admin,
-  CompressionCodecs,
-  CompressionTypes,
   type Consumer,
   type IHeaders,
-  Kafka,
   type LogEntry,
-  logLevel,
   type Message,
-  Partitioners,
   type Sender,
 } from 'kafkajs'
 import type { Logger } from 'pino'
 import type { TopicSpec } from '../topics/catalog.js'
+
+// kafkajs is CommonJS and Node's named-export detection misses some of its exports: take them off the default.
+const { CompressionCodecs, CompressionTypes, Kafka, logLevel, Partitioners } = kafkajs
+type CompressionTypes = kafkajs.CompressionTypes
+
 import { type Compression, lz4Codec, snappyCodec, zstdCodec } from './compression.js'
 
 export type { Compression } from './compression.js'
@@ -102,6 +102,8 @@ export interface ConsumeOptions {
   autoCommit?: boolean
   /** Fetch size per partition; larger batches amortise per-batch work (transactions). Default 1 MB. */
   maxBytesPerPartition?: number
+  /** How long the group waits for a silent member (e.g. killed) before rebalancing. Default 30 s (min 6 s). */
+  sessionTimeoutMs?: number
   /** Called after every group (re)join with the partitions this member now owns. */
   onAssignment?(assignment: readonly { topic: string; partitions: readonly number[] }[]): void
   /** One call per fetched batch; all records belong to one topic-partition, in offset order. */
@@ -310,11 +312,15 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       readCommitted = true,
       autoCommit = true,
       maxBytesPerPartition,
+      sessionTimeoutMs,
       onAssignment,
       onBatch,
     }) {
       const c: Consumer = kafka.consumer({
         groupId,
+        ...(sessionTimeoutMs === undefined
+          ? {}
+          : { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.floor(sessionTimeoutMs / 4) }),
         readUncommitted: !readCommitted,
         allowAutoTopicCreation: false,
         ...(maxBytesPerPartition === undefined
