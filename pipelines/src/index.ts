@@ -29,6 +29,7 @@ export type { RideCompleted, RideEvent, RideEventType } from './events/ride-even
 export { rideEventV1 } from './events/ride-event.js'
 export type {
   ClusterInfo,
+  Compression,
   ConsumedRecord,
   ConsumeOptions,
   KafkaBackbone,
