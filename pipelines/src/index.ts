@@ -1,5 +1,18 @@
 export type { AsyncApiDocument, AsyncApiOptions, ProducerSpec } from './asyncapi/generate.js'
 export { buildAsyncApiDocument, renderAsyncApi } from './asyncapi/generate.js'
+export type { DecodedInput, DriverInput, RawInput } from './driver/driver-input.js'
+export { fromSimulation } from './driver/driver-input.js'
+export type { JsonlEvents } from './driver/jsonl-events.js'
+export { eventFileLines, readJsonlEvents } from './driver/jsonl-events.js'
+export { murmur2, partitionForKey, toPositive } from './driver/murmur2.js'
+export type {
+  DriverDeadLetter,
+  DriverLateEvent,
+  SplitWindow,
+  TestDriverOptions,
+  TestDriverResult,
+} from './driver/test-driver.js'
+export { runTestDriver } from './driver/test-driver.js'
 export type { DeadLetter, LateEvent } from './engine/dead-letter.js'
 export { DLQ_HEADERS, LATE_HEADERS } from './engine/dead-letter.js'
 export type { FeatureRecord } from './engine/feature-record.js'
@@ -27,6 +40,16 @@ export type { GeoPoint } from './events/geo.js'
 export { geoPoint } from './events/geo.js'
 export type { RideCompleted, RideEvent, RideEventType } from './events/ride-event.js'
 export { rideEventV1 } from './events/ride-event.js'
+export {
+  carBattery,
+  carDistance,
+  carMotion,
+  carStatus,
+  featureViews,
+  liveFeatureViews,
+  zoneDemand,
+  zoneTraffic,
+} from './features/index.js'
 export type {
   ClusterInfo,
   Compression,

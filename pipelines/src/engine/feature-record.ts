@@ -2,8 +2,9 @@ import { z } from 'zod'
 
 /**
  * A synthetic feature event: the aggregates of one entity's window, as published on the view's feature topic.
- * Everything but `processedAt` is a pure function of the input events, so live, replayed and offline runs of the
- * same definition produce identical records.
+ * `id`, bounds, `eventTime` and `features` are a pure function of the input events, so live, replayed and offline
+ * runs of the same definition agree on them. `watermark` and `processedAt` describe the run that produced the
+ * record (partitioning, end-of-input flush, wall clock) and are not part of that promise.
  */
 export const featureRecordV1 = z.strictObject({
   /** Deterministic: view, version, entity, window label and bounds. Sinks deduplicate on it. */

@@ -1,4 +1,4 @@
-import { type AnyFeatureView, isFreshetError } from '@freshet/feature-store'
+import { type AnyFeatureView, FreshetError, isFreshetError } from '@freshet/feature-store'
 import { decodeEvent } from '../events/codec.js'
 import { type EventSchema, eventSchemas } from '../events/event-schema.js'
 import type { ConsumedRecord } from '../kafka/kafka.js'
@@ -44,6 +44,13 @@ export class PartitionProcessor {
   private next: bigint | undefined
 
   constructor(views: readonly AnyFeatureView[], options: PartitionProcessorOptions = {}) {
+    const topics = new Set(views.map((v) => v.source.topic))
+    if (topics.size > 1) {
+      throw new FreshetError(
+        'CONFIG_INVALID',
+        `one partition processor serves one source topic, got ${[...topics].join(', ')}`,
+      )
+    }
     this.views = views.map((v) => new ViewProcessor<unknown>(v))
     this.schemas = options.schemas ?? eventSchemas
     const sessionHorizon = options.sessionHorizonMs ?? 6 * 60 * 60_000
