@@ -1,11 +1,19 @@
 /**
  * `npm run demo`: the whole system as far as it exists, on the embedded defaults.
- * Starts local Kafka and Redis (or uses KAFKA_BROKERS), runs the simulator in real time, and prints what arrives
- * through the broker every few seconds.
+ * Starts local Kafka and Redis (or uses KAFKA_BROKERS), runs the feature engine, simulates twenty minutes of
+ * history and then the city in real time, and prints what arrives through the broker every few seconds: events
+ * and the feature records the engine publishes.
  */
-import { createKafka, runSimulator } from '@freshet/pipelines'
+import {
+  createKafka,
+  featureTopicName,
+  liveFeatureViews,
+  runSimulator,
+  startFeatureEngine,
+} from '@freshet/pipelines'
 import { startLocalServices } from '../local-services.js'
 import { loadDemoConfig } from './config.js'
+import { describeFeatures, startFeatureTap } from './feature-tap.js'
 import { startLiveTap, type TapReport } from './live-tap.js'
 
 const REPORT_EVERY_MS = 3000
@@ -29,13 +37,39 @@ if (services) {
 
 const kafka = createKafka({ brokers, clientId: 'freshet-demo' })
 const tap = await startLiveTap(kafka)
+const engine = await startFeatureEngine({
+  kafka,
+  views: liveFeatureViews,
+  applicationId: 'freshet-demo-engine',
+})
+await engine.started
+const features = await startFeatureTap(kafka, liveFeatureViews.map(featureTopicName))
+say(
+  `feature engine running ${liveFeatureViews.map((v) => v.ref).join(', ')} (exactly-once, Kafka transactions)`,
+)
 const abort = new AbortController()
 process.once('SIGINT', () => abort.abort())
+
+// Twenty minutes of history first, as fast as the broker takes it, so windows have something to close on.
+const historyMs = 20 * 60_000
+const history = await runSimulator({
+  mode: 'historical',
+  kafka,
+  cars: config.cars,
+  seed: config.seed,
+  ridesPerCarHour: config.ridesPerCarHour,
+  startMs: Date.now() - historyMs,
+  durationMs: historyMs,
+})
+say(`simulated the last 20 minutes: ${history.produced} events in ${secs(history.elapsedMs)}`)
 say(
   `simulating ${config.cars} cars in real time for ${secs(config.durationMs)} (seed ${config.seed}); Ctrl-C stops early`,
 )
 
-const ticker = setInterval(() => say(describe(tap.report(), REPORT_EVERY_MS)), REPORT_EVERY_MS)
+const ticker = setInterval(() => {
+  say(describe(tap.report(), REPORT_EVERY_MS))
+  say(describeFeatures(features.report()))
+}, REPORT_EVERY_MS)
 try {
   const summary = await runSimulator({
     mode: 'realtime',
@@ -54,9 +88,11 @@ try {
   )
 } finally {
   clearInterval(ticker)
+  await engine.stop()
+  await features.stop()
   await tap.stop()
   await kafka.close()
-  if (services && !config.keep) {
+  if (services && !config.keep && (services.startedHere.kafka || services.startedHere.redis)) {
     await services.stop()
     say('stopped the services this demo started (use --keep to leave them running)')
   }
