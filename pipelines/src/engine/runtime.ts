@@ -192,8 +192,11 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     observe(task, live.at(-1)!)
   }
 
-  function observe(task: Task, _last: ConsumedRecord): void {
+  function observe(task: Task, last: ConsumedRecord | undefined): void {
     const labels = { topic: task.topic, partition: String(task.partition) }
+    const next = task.processor.nextOffset
+    if (last?.highWatermark !== undefined && next !== undefined)
+      metrics?.consumerLag.set(labels, Number(BigInt(last.highWatermark) - BigInt(next)))
     if (Number.isFinite(task.processor.watermark)) {
       metrics?.watermarkLag.set(labels, (now() - task.processor.watermark) / 1000)
     }
@@ -210,7 +213,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
         const out = t.processor.advanceTo(t.processor.watermark + elapsed)
         t.lastProgressAt = now()
         if (out.features.length > 0) await publish(t, out)
-        observe(t, undefined as never)
+        observe(t, undefined)
       })
       t.lock = run.catch(() => {})
       await run.catch((err) => {

@@ -52,6 +52,8 @@ export interface ConsumedRecord {
   value: Buffer | null
   headers: Record<string, string>
   timestamp: number
+  /** The partition's high watermark when the batch was fetched (consumer-lag metrics); absent offline. */
+  highWatermark?: string
 }
 
 export interface ProducerOptions {
@@ -353,6 +355,7 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
               value: m.value,
               headers: headersToStrings(m.headers),
               timestamp: Number(m.timestamp),
+              highWatermark: batch.highWatermark,
             })),
           )
         },
