@@ -11,9 +11,11 @@ import {
   HEADER_SCHEMA_VERSION,
   startFeatureEngine,
 } from '@freshet/pipelines'
+import { readAll, testBrokers, testTopic } from '@freshet/pipelines/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { testCarView } from './fixtures/test-view.js'
-import { brokers, readAll, testTopic } from './kafka-helpers.js'
+
+const brokers = testBrokers()
 
 const kafka = createKafka({ brokers, clientId: 'dlq-test' })
 afterAll(() => kafka.close())

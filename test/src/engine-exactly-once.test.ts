@@ -9,9 +9,11 @@ import {
   PartitionProcessor,
   runSimulator,
 } from '@freshet/pipelines'
+import { readAll, testBrokers, testTopic } from '@freshet/pipelines/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { testCarView } from './fixtures/test-view.js'
-import { brokers, readAll, testTopic } from './kafka-helpers.js'
+
+const brokers = testBrokers()
 
 const worker = fileURLToPath(new URL('./fixtures/engine-worker.ts', import.meta.url))
 const kafka = createKafka({ brokers, clientId: 'eos-test' })

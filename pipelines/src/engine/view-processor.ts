@@ -20,7 +20,7 @@ export type AddResult = { status: 'skipped' } | { status: 'accepted' | 'late'; l
  */
 export class ViewProcessor<E> {
   private readonly windows: WindowedAggregation[]
-  /** Per window: the next watermark at which anything can close (see `closeStep`). */
+  /** Per window: the next watermark at which anything can close (see `nextCloseAfter`). */
   private readonly nextClose: number[]
 
   constructor(

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { compressSync as rawSnappy } from 'snappy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TopicSpec } from '../topics/catalog.js'
+import { collect, testTopic } from '../testing.js'
 import { type Compression, xerialSnappyDecode, xerialSnappyEncode } from './compression.js'
-import { type ConsumedRecord, createKafka, type KafkaBackbone, type OutgoingRecord } from './kafka.js'
+import { createKafka, type OutgoingRecord } from './kafka.js'
 
 // Real broker: started by `npm test` (local Kafka from Maven jars, or testcontainers, or given endpoints).
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',')
@@ -47,48 +47,6 @@ async function java(libs: string, fixtureName: string, args: readonly string[]):
     if (code === 'ENOENT') throw new Error('java not found on PATH: the interoperability tests need Java 17+')
     throw new Error(`${fixtureName} ${args.join(' ')} failed: ${stderr ?? (err as Error).message}`)
   }
-}
-
-function uniqueTopic(codec: string): TopicSpec {
-  return {
-    name: `test.compression-${codec}.${randomUUID().slice(0, 8)}`,
-    description: 'test topic',
-    partitions: 3,
-    retentionMs: 60 * 60 * 1000,
-    cleanupPolicy: 'delete',
-    key: 'test key',
-  }
-}
-
-/** Consumes `topic` from the beginning until `count` records arrived; throws if they do not within `timeoutMs`. */
-async function collect(
-  kafka: KafkaBackbone,
-  topic: string,
-  count: number,
-  timeoutMs = 30_000,
-): Promise<ConsumedRecord[]> {
-  const records: ConsumedRecord[] = []
-  let done: () => void = () => {}
-  const enough = new Promise<void>((resolve) => {
-    done = resolve
-  })
-  const consumer = await kafka.consume({
-    groupId: `test-${randomUUID()}`,
-    topics: [topic],
-    fromBeginning: true,
-    onBatch: async (batch) => {
-      records.push(...batch)
-      if (records.length >= count) done()
-    },
-  })
-  const timer = setTimeout(done, timeoutMs)
-  await enough
-  clearTimeout(timer)
-  await consumer.stop()
-  if (records.length < count) {
-    throw new Error(`consumed ${records.length} of ${count} records from ${topic} in ${timeoutMs} ms`)
-  }
-  return records
 }
 
 /** What JavaProducer.java writes as record i. */
@@ -142,7 +100,7 @@ describe('compressed record batches against a real broker', () => {
   const kafka = createKafka({ brokers, clientId: 'compression-test' })
   const topics: string[] = []
   const newTopic = async (codec: string): Promise<string> => {
-    const spec = uniqueTopic(codec)
+    const spec = testTopic(`compression-${codec}`, 3)
     await kafka.ensureTopics([spec])
     topics.push(spec.name)
     return spec.name

@@ -1,50 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TopicSpec } from '../topics/catalog.js'
-import { type ConsumedRecord, createKafka, type KafkaBackbone } from './kafka.js'
+import { collect, testBrokers, testTopic } from '../testing.js'
+import { createKafka } from './kafka.js'
 
 // Real broker: started by `npm test` (local Kafka from Maven jars, or testcontainers, or given endpoints).
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',')
-
-function uniqueTopic(prefix: string, partitions = 3): TopicSpec {
-  return {
-    name: `test.${prefix}.${randomUUID().slice(0, 8)}`,
-    description: 'test topic',
-    partitions,
-    retentionMs: 60 * 60 * 1000,
-    cleanupPolicy: 'delete',
-    key: 'test key',
-  }
-}
-
-/** Consumes until `count` records arrived (or fails after `timeoutMs`). */
-async function collect(
-  kafka: KafkaBackbone,
-  topic: string,
-  count: number,
-  { readCommitted = true, timeoutMs = 30_000 } = {},
-): Promise<ConsumedRecord[]> {
-  const records: ConsumedRecord[] = []
-  let done: () => void = () => {}
-  const enough = new Promise<void>((resolve) => {
-    done = resolve
-  })
-  const consumer = await kafka.consume({
-    groupId: `test-${randomUUID()}`,
-    topics: [topic],
-    fromBeginning: true,
-    readCommitted,
-    onBatch: async (batch) => {
-      records.push(...batch)
-      if (records.length >= count) done()
-    },
-  })
-  const timer = setTimeout(done, timeoutMs)
-  await enough
-  clearTimeout(timer)
-  await consumer.stop()
-  return records
-}
+const brokers = testBrokers()
 
 describe('kafka backbone against a real broker', () => {
   const kafka = createKafka({ brokers, clientId: 'kafka-test' })
@@ -70,7 +30,7 @@ describe('kafka backbone against a real broker', () => {
   })
 
   it('creates topics idempotently', async () => {
-    const spec = uniqueTopic('ensure')
+    const spec = testTopic('ensure', 3)
     expect(await kafka.ensureTopics([spec])).toEqual({ created: [spec.name], existing: [] })
     expect(await kafka.ensureTopics([spec])).toEqual({ created: [], existing: [spec.name] })
     expect(await kafka.endOffsets(spec.name)).toHaveLength(spec.partitions)
@@ -78,7 +38,7 @@ describe('kafka backbone against a real broker', () => {
   })
 
   it('round-trips records with keys, headers and event-time timestamps, keyed records staying on one partition', async () => {
-    const spec = uniqueTopic('roundtrip')
+    const spec = testTopic('roundtrip', 3)
     await kafka.ensureTopics([spec])
     const producer = await kafka.producer()
     const sent = Array.from({ length: 30 }, (_, i) => ({
@@ -108,7 +68,7 @@ describe('kafka backbone against a real broker', () => {
   })
 
   it('hides aborted transactions from read_committed consumers and commits offsets atomically', async () => {
-    const spec = uniqueTopic('txn', 1)
+    const spec = testTopic('txn', 1)
     await kafka.ensureTopics([spec])
     const txProducer = await kafka.transactionalProducer(`test-tx-${randomUUID()}`)
     const rec = (value: string) => ({ topic: spec.name, key: 'k', value: Buffer.from(value) })
