@@ -35,38 +35,39 @@ export interface LateEvent {
 
 /** The dead-letter message for a record: original key, value and headers, plus why and where from. */
 export function deadLetterRecord(topic: string, { record, code, reason }: DeadLetter): OutgoingRecord {
-  return {
-    topic,
-    key: record.key?.toString('utf8') ?? null,
-    value: record.value,
-    headers: {
-      ...record.headers,
-      [DLQ_HEADERS.reason]: reason.slice(0, 4000),
-      [DLQ_HEADERS.errorCode]: code,
-      [DLQ_HEADERS.sourceTopic]: record.topic,
-      [DLQ_HEADERS.sourcePartition]: String(record.partition),
-      [DLQ_HEADERS.sourceOffset]: record.offset,
-    },
-    timestamp: record.timestamp,
-  }
+  return forwardOriginal(topic, record, {
+    [DLQ_HEADERS.reason]: reason.slice(0, 4000),
+    [DLQ_HEADERS.errorCode]: code,
+    [DLQ_HEADERS.sourceTopic]: record.topic,
+    [DLQ_HEADERS.sourcePartition]: String(record.partition),
+    [DLQ_HEADERS.sourceOffset]: record.offset,
+  })
 }
 
 /** The late-events message for a record that arrived after its windows closed. */
 export function lateEventRecord(topic: string, late: LateEvent): OutgoingRecord {
   const { record } = late
+  return forwardOriginal(topic, record, {
+    [LATE_HEADERS.view]: late.view,
+    [LATE_HEADERS.windows]: late.windows.join(','),
+    [LATE_HEADERS.watermark]: String(late.watermark),
+    [LATE_HEADERS.sourceTopic]: record.topic,
+    [LATE_HEADERS.sourcePartition]: String(record.partition),
+    [LATE_HEADERS.sourceOffset]: record.offset,
+  })
+}
+
+/** Re-publishes a record untouched (key, bytes, headers, timestamp) with extra headers saying why. */
+function forwardOriginal(
+  topic: string,
+  record: ConsumedRecord,
+  extra: Record<string, string>,
+): OutgoingRecord {
   return {
     topic,
     key: record.key?.toString('utf8') ?? null,
     value: record.value,
-    headers: {
-      ...record.headers,
-      [LATE_HEADERS.view]: late.view,
-      [LATE_HEADERS.windows]: late.windows.join(','),
-      [LATE_HEADERS.watermark]: String(late.watermark),
-      [LATE_HEADERS.sourceTopic]: record.topic,
-      [LATE_HEADERS.sourcePartition]: String(record.partition),
-      [LATE_HEADERS.sourceOffset]: record.offset,
-    },
+    headers: { ...record.headers, ...extra },
     timestamp: record.timestamp,
   }
 }
