@@ -36,6 +36,14 @@ export type {
 export { defineFeatureView } from './definitions/feature-view.js'
 export type { ErrorCode, FreshetErrorOptions } from './errors.js'
 export { ERROR_CODES, FreshetError, isFreshetError } from './errors.js'
+// Records: the synthetic feature event shared by the engine, the sinks and serving
+export type { FeatureRecord } from './records/feature-record.js'
+export {
+  FEATURE_RECORD_SCHEMA,
+  featureRecordId,
+  featureRecordV1,
+  featureTopicName,
+} from './records/feature-record.js'
 // Windows: durations, window specs and the pure per-key window state machine
 export type { FieldAggregators, FieldValues, WindowAggregates } from './windows/aggregation-plan.js'
 export type { Duration } from './windows/duration.js'

@@ -20,8 +20,6 @@ export type AddResult = { status: 'skipped' } | { status: 'accepted' | 'late'; l
  */
 export class ViewProcessor<E> {
   private readonly windows: WindowedAggregation[]
-  /** Per window: the next watermark at which anything can close (see `nextCloseAfter`). */
-  private readonly nextClose: number[]
 
   constructor(
     readonly view: FeatureView<E>,
@@ -33,7 +31,6 @@ export class ViewProcessor<E> {
         ? WindowedAggregation.fromJSON({ window, graceMs: view.graceMs, fields: view.fields }, saved)
         : new WindowedAggregation({ window, graceMs: view.graceMs, fields: view.fields })
     })
-    this.nextClose = this.windows.map((w) => nextCloseAfter(w, w.watermark))
   }
 
   add(event: E): AddResult {
@@ -100,17 +97,6 @@ export class ViewProcessor<E> {
       features,
     }
   }
-}
-
-/**
- * Aligned windows end on multiples of their step (slide or size), so nothing can close before the next
- * step boundary + grace; sliding and session windows can close at any millisecond.
- */
-function nextCloseAfter(w: WindowedAggregation, watermark: number): number {
-  if (!Number.isFinite(watermark)) return Number.NEGATIVE_INFINITY
-  const spec = w.window
-  const step = spec.kind === 'hopping' ? spec.slideMs : spec.kind === 'tumbling' ? spec.sizeMs : 1
-  return (Math.floor((watermark - w.graceMs) / step) + 1) * step + w.graceMs
 }
 
 export interface ViewProcessorJSON {
