@@ -44,6 +44,8 @@ export {
   featureRecordV1,
   featureTopicName,
 } from './records/feature-record.js'
+// Store ports: what sinks, serving and training see of the online and offline stores
+export * from './store/ports.js'
 // Windows: durations, window specs and the pure per-key window state machine
 export type { FieldAggregators, FieldValues, WindowAggregates } from './windows/aggregation-plan.js'
 export type { Duration } from './windows/duration.js'

@@ -1,0 +1,2 @@
+export * from './clickhouse/index.js'
+export * from './redis/index.js'
