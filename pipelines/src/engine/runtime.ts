@@ -1,11 +1,12 @@
 import type { AnyFeatureView } from '@freshet/feature-store'
 import type { Logger } from 'pino'
 import type {
+  CommittedOffset,
   ConsumedRecord,
   KafkaBackbone,
   OutgoingRecord,
   RecordConsumer,
-  TransactionalProducer,
+  RecordProducer,
 } from '../kafka/kafka.js'
 import { featureTopicSpec, TOPICS } from '../topics/catalog.js'
 import { deadLetterRecord, lateEventRecord } from './dead-letter.js'
@@ -18,6 +19,12 @@ export interface FeatureEngineOptions {
   views: readonly AnyFeatureView[]
   /** Consumer group, and prefix of the per-partition transactional ids. One per deployment. */
   applicationId: string
+  /**
+   * `exactly-once` (default): each batch's output and its input offset commit in one Kafka transaction.
+   * `at-least-once`: output is sent, then the offset committed; a crash in between republishes records with the
+   * same ids (idempotent sinks absorb them). Exists to measure what transactions cost; prefer the default.
+   */
+  guarantee?: 'exactly-once' | 'at-least-once'
   /** Advance an idle partition's watermark with the wall clock after this long without events. Default 10 s. */
   idleTimeoutMs?: number
   /** How often idle partitions are checked. Default 1 s. */
@@ -49,11 +56,18 @@ interface Checkpoint {
   wm: number
 }
 
+/** Where one input partition's output goes, together with the position that produced it. */
+interface PartitionOutput {
+  /** Publishes `messages` and commits `position`: atomically, or (at-least-once) in that order. */
+  commit(messages: readonly OutgoingRecord[], position: CommittedOffset): Promise<void>
+  close(): Promise<void>
+}
+
 interface Task {
   topic: string
   partition: number
   processor: PartitionProcessor
-  producer: TransactionalProducer
+  output: PartitionOutput
   /** While replaying to rebuild state: outputs of records before this offset were already committed. */
   replay?: { hi: bigint; wm: number }
   /** Wall time the watermark last moved (events or idleness). */
@@ -90,19 +104,44 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     viewsByTopic.set(view.source.topic, [...(viewsByTopic.get(view.source.topic) ?? []), view])
   }
   const topicOf = new Map(options.views.map((v) => [v.ref, featureTopic(v)]))
+  const guarantee = options.guarantee ?? 'exactly-once'
+  let sharedProducer: Promise<RecordProducer> | undefined
   const tasks = new Map<string, Task>()
   const taskKey = (topic: string, partition: number) => `${topic}/${partition}`
 
   /** Opens a task, or returns undefined after seeking back to the replay horizon (the batch is then dropped). */
-  async function openTask(topic: string, partition: number, firstOffset: string): Promise<Task | undefined> {
-    // Fence any previous owner first, so the checkpoint read below is final.
+  async function openOutput(topic: string, partition: number): Promise<PartitionOutput> {
+    if (guarantee === 'at-least-once') {
+      sharedProducer ??= kafka.producer({ idempotent: true })
+      const producer = await sharedProducer
+      return {
+        async commit(messages, position) {
+          await producer.send(messages)
+          await consumer.commit([position])
+        },
+        close: async () => {},
+      }
+    }
     const producer = await kafka.transactionalProducer(`${applicationId}.${topic}.${partition}`)
+    return {
+      commit: (messages, position) =>
+        producer.transaction(async (tx) => {
+          await tx.send(messages)
+          await tx.sendOffsets(applicationId, [position])
+        }),
+      close: () => producer.disconnect(),
+    }
+  }
+
+  async function openTask(topic: string, partition: number, firstOffset: string): Promise<Task | undefined> {
+    // Fence any previous owner first (a transactional id per partition), so the checkpoint read below is final.
+    const output = await openOutput(topic, partition)
     const committed = (await kafka.committedOffsets(applicationId, topic)).find(
       (c) => c.partition === partition,
     )
     if (committed && committed.offset !== firstOffset) {
       // The client resumed from its own position (e.g. after a rebalance), not from our replay horizon.
-      await producer.disconnect()
+      await output.close()
       consumer.seek(topic, partition, committed.offset)
       return undefined
     }
@@ -111,7 +150,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
       topic,
       partition,
       processor: new PartitionProcessor(viewsByTopic.get(topic) ?? []),
-      producer,
+      output,
       lastProgressAt: now(),
       lock: Promise.resolve(),
       ...(checkpoint ? { replay: { hi: BigInt(checkpoint.hi), wm: checkpoint.wm } } : {}),
@@ -131,12 +170,12 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     const hi = task.processor.nextOffset
     if (offset === undefined || hi === undefined) return
     const timer = metrics?.transactionSeconds.startTimer()
-    await task.producer.transaction(async (tx) => {
-      await tx.send(messages)
-      const checkpoint: Checkpoint = { hi, wm: task.processor.watermark }
-      await tx.sendOffsets(applicationId, [
-        { topic: task.topic, partition: task.partition, offset, metadata: JSON.stringify(checkpoint) },
-      ])
+    const checkpoint: Checkpoint = { hi, wm: task.processor.watermark }
+    await task.output.commit(messages, {
+      topic: task.topic,
+      partition: task.partition,
+      offset,
+      metadata: JSON.stringify(checkpoint),
     })
     timer?.()
     for (const f of out.features)
@@ -163,7 +202,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     } catch (err) {
       // The in-memory state may be ahead of what was committed: drop it; the restart replays from the checkpoint.
       tasks.delete(key)
-      await t.producer.disconnect().catch(() => {})
+      await t.output.close().catch(() => {})
       throw err
     }
   }
@@ -238,7 +277,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
     onAssignment: () => {
       // Any rejoin: rebuild every partition from its checkpoint. Simple, and rebalances are rare.
-      for (const task of tasks.values()) void task.producer.disconnect().catch(() => {})
+      for (const task of tasks.values()) void task.output.close().catch(() => {})
       tasks.clear()
     },
     onBatch: handleBatch,
@@ -249,10 +288,9 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     async stop() {
       clearInterval(ticker)
       await consumer.stop()
-      await Promise.all(
-        [...tasks.values()].map((t) => t.lock.then(() => t.producer.disconnect()).catch(() => {})),
-      )
+      await Promise.all([...tasks.values()].map((t) => t.lock.then(() => t.output.close()).catch(() => {})))
       tasks.clear()
+      await (await sharedProducer)?.disconnect()
     },
   }
 }

@@ -117,6 +117,8 @@ export interface RecordConsumer {
   readonly started: Promise<void>
   /** Next fetch of this partition starts at `offset`; the rest of a batch being handled is dropped. */
   seek(topic: string, partition: number, offset: string): void
+  /** Commits positions (with metadata) outside any transaction: the at-least-once path. */
+  commit(offsets: readonly CommittedOffset[]): Promise<void>
   stop(): Promise<void>
 }
 
@@ -363,6 +365,17 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       return {
         started,
         seek: (topic, partition, offset) => c.seek({ topic, partition, offset }),
+        commit: (offsets) =>
+          wrap('commit offsets', () =>
+            c.commitOffsets(
+              offsets.map((o) => ({
+                topic: o.topic,
+                partition: o.partition,
+                offset: o.offset,
+                metadata: o.metadata ?? null,
+              })),
+            ),
+          ),
         stop: () => c.disconnect(),
       }
     },
