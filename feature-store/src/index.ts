@@ -50,6 +50,8 @@ export * from './store/ports.js'
 export type { FieldAggregators, FieldValues, WindowAggregates } from './windows/aggregation-plan.js'
 export type { Duration } from './windows/duration.js'
 export { formatDuration, parseDuration } from './windows/duration.js'
+export type { MergeOutcome } from './windows/window-merger.js'
+export { WindowMerger } from './windows/window-merger.js'
 export type { AddOutcome, WindowResult } from './windows/window-result.js'
 export { compareWindowResults } from './windows/window-result.js'
 export type {

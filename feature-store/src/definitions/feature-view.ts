@@ -45,6 +45,12 @@ export interface FeatureViewInput<E> {
   features: Readonly<Record<string, FeatureInput<E>>>
   /** How long a value stays valid in the online store after its event time. */
   ttl: Duration
+  /**
+   * Set when `key` is not what the source topic is partitioned by (a zone over car-keyed telemetry): each input
+   * partition then aggregates its own events and the engine merges the partial windows by key in a second
+   * phase (through an internal topic, live). Needs tumbling or hopping windows and `final` emission.
+   */
+  repartition?: boolean
 }
 
 /** One output column: which field, aggregator and window produce it. */
@@ -72,6 +78,8 @@ export interface FeatureView<E = unknown> {
   readonly graceMs: number
   readonly emit: Emission
   readonly ttlMs: number
+  /** Aggregated in two phases: per input partition, then merged by key (see `FeatureViewInput.repartition`). */
+  readonly repartition: boolean
   /** Aggregators per field, as the window engine takes them. */
   readonly fields: FieldAggregators
   /** Output columns per window label, in definition order. */
@@ -104,6 +112,12 @@ export function defineFeatureView<E>(input: FeatureViewInput<E>): FeatureView<E>
   const labels = input.windows.map((w) => w.label)
   if (new Set(labels).size !== labels.length)
     throw invalid(`window labels must be unique, got ${labels.join(', ')}`)
+  const repartition = input.repartition ?? false
+  if (repartition && input.emit !== 'final') throw invalid("a repartitioned view emits 'final' records only")
+  const unaligned = input.windows.find((w) => w.kind !== 'tumbling' && w.kind !== 'hopping')
+  if (repartition && unaligned) {
+    throw invalid(`a repartitioned view needs tumbling or hopping windows, not ${unaligned.kind}`)
+  }
   const entries = Object.entries(input.features)
   if (entries.length === 0) throw invalid('needs at least one feature')
 
@@ -144,6 +158,7 @@ export function defineFeatureView<E>(input: FeatureViewInput<E>): FeatureView<E>
     graceMs: input.grace === 0 ? 0 : parseDuration(input.grace, `feature view '${input.name}' grace`),
     emit: input.emit,
     ttlMs: parseDuration(input.ttl, `feature view '${input.name}' ttl`),
+    repartition,
     fields,
     outputs,
     extract(event: E): FieldValues {

@@ -51,7 +51,7 @@ export class PaneEngine implements WindowEngine {
     return 'accepted'
   }
 
-  close(previous: number, watermark: number): WindowResult[] {
+  close(previous: number, watermark: number, withState = false): WindowResult[] {
     const due = new Map<number, Set<string>>()
     for (const [paneStart, keys] of this.keysByPane) {
       for (const start of this.windowStartsOf(paneStart)) {
@@ -62,7 +62,9 @@ export class PaneEngine implements WindowEngine {
       }
     }
     const results: WindowResult[] = []
-    for (const [start, keys] of due) for (const key of keys) results.push(this.windowResult(key, start))
+    for (const [start, keys] of due) {
+      for (const key of keys) results.push(this.windowResult(key, start, withState))
+    }
     this.dropPanesBefore(watermark)
     return results
   }
@@ -120,7 +122,7 @@ export class PaneEngine implements WindowEngine {
     for (let start = paneStart - this.size + this.pane; start <= paneStart; start += this.pane) yield start
   }
 
-  private windowResult(key: string, start: number): WindowResult {
+  private windowResult(key: string, start: number, withState = false): WindowResult {
     const rows = this.panes.get(key)
     const parts: Row[] = []
     for (let paneStart = start; paneStart < start + this.size; paneStart += this.pane) {
@@ -129,7 +131,9 @@ export class PaneEngine implements WindowEngine {
     }
     // Results never mutate, so a single pane (every tumbling window) needs no merged copy.
     const row = parts.length === 1 ? parts[0]! : this.plan.mergeAll(parts)
-    return { key, start, end: start + this.size, aggregates: this.plan.results(row) }
+    const result: WindowResult = { key, start, end: start + this.size, aggregates: this.plan.results(row) }
+    if (withState) result.state = this.plan.rowToJSON(row)
+    return result
   }
 
   /** Forgets panes whose last window has closed: no accepted event can reach them any more. */

@@ -9,8 +9,11 @@ import type { AddOutcome, WindowResult } from './window-result.js'
  */
 export interface WindowEngine {
   add(key: string, ts: number, values: FieldValues, watermark: number): AddOutcome
-  /** Final results of windows that close as the watermark moves from `previous` to `watermark`. */
-  close(previous: number, watermark: number): WindowResult[]
+  /**
+   * Final results of windows that close as the watermark moves from `previous` to `watermark`; with `withState`,
+   * each also carries its aggregator states (only aligned windows support it).
+   */
+  close(previous: number, watermark: number, withState?: boolean): WindowResult[]
   /** Partial results of still-open windows touched by `add` since the last call. */
   drainTouched(watermark: number): WindowResult[]
   /** Keys holding open state (for metrics and tests). */

@@ -9,6 +9,11 @@ export interface WindowResult {
   start: number
   end: number
   aggregates: WindowAggregates
+  /**
+   * The window's aggregator states as JSON, present only when asked for (`advanceWatermark(wm, { withState })`):
+   * the partial a first phase hands to `WindowMerger` when a view is aggregated in two phases.
+   */
+  state?: unknown[]
 }
 
 // Code-unit order, not localeCompare: the same on every machine and Node version.

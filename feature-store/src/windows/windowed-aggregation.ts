@@ -94,13 +94,22 @@ export class WindowedAggregation {
   /**
    * Moves event time forward and returns the windows this closes, in emission order. A watermark at or
    * below the current one is ignored (returns []); `Infinity` flushes every window (end of a backfill).
+   * `withState` adds each window's aggregator states (`WindowResult.state`) for a second, merging phase
+   * (`WindowMerger`); tumbling and hopping windows only.
    */
-  advanceWatermark(watermark: number): WindowResult[] {
+  advanceWatermark(watermark: number, options: { withState?: boolean } = {}): WindowResult[] {
     if (Number.isNaN(watermark)) throw new FreshetError('INTERNAL', 'watermark must be a number, got NaN')
+    const withState = options.withState ?? false
+    if (withState && this.window.kind !== 'tumbling' && this.window.kind !== 'hopping') {
+      throw new FreshetError(
+        'CONFIG_INVALID',
+        `only tumbling and hopping windows can be aggregated in two phases, not ${this.window.kind}`,
+      )
+    }
     if (watermark <= this.currentWatermark) return []
     const previous = this.currentWatermark
     this.currentWatermark = watermark
-    return this.engine.close(previous, watermark).sort(compareWindowResults)
+    return this.engine.close(previous, watermark, withState).sort(compareWindowResults)
   }
 
   /** Partial results of the open windows touched since the last snapshot, in emission order. */
