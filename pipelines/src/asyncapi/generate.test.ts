@@ -5,6 +5,12 @@ import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import {
+  type AlertRecord,
+  alertRecordMessage,
+  alertRecordSchema,
+  alertRecordV1,
+} from '../cep/alert-record.js'
 import type { CarTelemetry } from '../events/car-telemetry.js'
 import { encodeEvent } from '../events/codec.js'
 import { carTelemetrySchema, type EventSchema, rideEventSchema } from '../events/event-schema.js'
@@ -60,6 +66,34 @@ const rides: RideEvent[] = [
   },
 ]
 
+const alerts: AlertRecord[] = [
+  {
+    id: 'car_telemetry_gap:v1:car-0001:1764000000000:fired',
+    pattern: 'car_telemetry_gap',
+    version: 1,
+    entity: 'car',
+    key: 'car-0001',
+    kind: 'fired',
+    lastSeenAt: 1_764_000_000_000,
+    eventTime: 1_764_000_030_000,
+    watermark: 1_764_000_030_412,
+    context: { status: 'on_trip', zoneId: 'z-downtown', position: { lat: 52.52, lon: 13.4 }, speedKmh: 31.5 },
+  },
+  {
+    id: 'car_telemetry_gap:v1:car-0001:1764000000000:resolved',
+    pattern: 'car_telemetry_gap',
+    version: 1,
+    entity: 'car',
+    key: 'car-0001',
+    kind: 'resolved',
+    lastSeenAt: 1_764_000_000_000,
+    eventTime: 1_764_000_074_000,
+    gapMs: 74_000,
+    watermark: 1_764_000_074_000,
+    context: { status: 'idle', zoneId: 'z-docks', position: { lat: 52.53, lon: 13.38 }, speedKmh: 0 },
+  },
+]
+
 function messageOf(doc: AsyncApiDocument, schema: EventSchema) {
   const message = doc.components.messages[`${schema.name}.v${schema.version}`]
   if (!message) throw new Error(`no message for ${schema.name}`)
@@ -93,13 +127,38 @@ describe('buildAsyncApiDocument', () => {
     expect(Object.keys(doc.channels)).toHaveLength(topicCatalog.length)
   })
 
-  it('has send operations for the simulator and the dead-letter producer', () => {
+  it('has send operations for the simulator, the dead-letter producer and the alert producer', () => {
     const sent = Object.values(doc.operations).map((op) => [op.action, op.channel.$ref])
     expect(sent).toEqual([
       ['send', `#/channels/${TOPICS.telemetry.name}`],
       ['send', `#/channels/${TOPICS.rides.name}`],
       ['send', `#/channels/${TOPICS.deadLetter.name}`],
+      ['send', `#/channels/${TOPICS.alerts.name}`],
     ])
+  })
+
+  it('describes alerts with the alert_record schema and the headers the engine sends', () => {
+    expect(doc.channels[TOPICS.alerts.name]?.messages).toEqual({
+      'alert_record.v1': { $ref: '#/components/messages/alert_record.v1' },
+    })
+    const message = messageOf(doc, alertRecordSchema)
+    const payload = validator(message.payload)
+    for (const alert of alerts) {
+      const sent = alertRecordMessage(TOPICS.alerts.name, alert, 1_764_000_031_000)
+      const value = JSON.parse(sent.value.toString()) as unknown
+      expect(payload(value), JSON.stringify(payload.errors)).toBe(true)
+      expect(validator(message.headers)(sent.headers)).toBe(true)
+    }
+    const bad = [
+      { ...alerts[0], gapMs: 5000 }, // a fired alert has no gap yet
+      { ...alerts[1], gapMs: undefined },
+      { ...alerts[0], kind: 'expired' },
+      { ...alerts[0], context: { position: { lat: { deeper: 1 } } } },
+    ]
+    for (const alert of bad) {
+      expect(alertRecordV1.safeParse(alert).success).toBe(false)
+      expect(payload(JSON.parse(JSON.stringify(alert)))).toBe(false)
+    }
   })
 
   it('accepts real events and their headers with the message schemas, as zod does', () => {

@@ -64,7 +64,7 @@ export interface AsyncApiOptions {
   version?: string
   /** Bootstrap server of the `local` server entry. Default `127.0.0.1:19092`, the broker `npm run infra` starts. */
   brokerHost?: string
-  /** Producers to document. Default: the simulator sends telemetry and rides, the pipelines dead letters (each only if its topic is in the catalog). */
+  /** Producers to document. Default: the simulator sends telemetry and rides, the pipelines dead letters and alerts (each only if its topic is in the catalog). */
   producers?: readonly ProducerSpec[]
 }
 
@@ -111,6 +111,13 @@ const DEFAULT_PRODUCERS: readonly ProducerSpec[] = [
     operationId: 'sendDeadLetters',
     topic: TOPICS.deadLetter.name,
     summary: 'The pipelines forward every message they cannot decode or process, with its original bytes.',
+  },
+  {
+    operationId: 'sendAlerts',
+    topic: TOPICS.alerts.name,
+    summary:
+      'The feature engine publishes the fired and resolved alerts of its absence patterns, exactly once, keyed ' +
+      'by entity key.',
   },
 ]
 

@@ -16,6 +16,7 @@ import {
   carMotion,
   carStatus,
   featureViews,
+  zoneDemand,
   zoneTraffic,
 } from '../features/index.js'
 import { simulate } from '../simulator/simulation.js'
@@ -84,13 +85,20 @@ describe('runTestDriver', () => {
     expect(values(eleven.features)).toEqual(values(one.features))
   })
 
-  it('reports zone windows computed piecewise on several partitions, as the runtime would compute them', () => {
-    const spread = runTestDriver({ views: [zoneTraffic], events: inputs })
+  it('merges zone windows across partitions: one record per window, equal to a single-partition run', () => {
+    const spread = runTestDriver({ views: [zoneTraffic, zoneDemand], events: inputs })
+    const whole = runTestDriver({ views: [zoneTraffic, zoneDemand], events: inputs, partitions: 1 })
+    expect(spread.splitWindows).toEqual([])
+    expect(new Set(spread.features.map((r) => r.id)).size).toBe(spread.features.length)
+    expect(spread.features.some((r) => r.view === 'zone_demand')).toBe(true)
+    expect(values(spread.features)).toEqual(values(whole.features))
+  })
+
+  it('reports windows computed piecewise when a view keyed unlike its topic is not repartitioned', () => {
+    const unmerged = { ...zoneTraffic, repartition: false }
+    const spread = runTestDriver({ views: [unmerged], events: inputs })
     expect(spread.splitWindows.length).toBeGreaterThan(0)
     expect(spread.splitWindows[0]!.partitions.length).toBeGreaterThan(1)
-    const whole = runTestDriver({ views: [zoneTraffic], events: inputs, partitions: 1 })
-    expect(whole.splitWindows).toEqual([])
-    expect(new Set(whole.features.map((r) => r.id)).size).toBe(whole.features.length)
   })
 
   it('dead-letters invalid events with a reason instead of failing, and keeps computing the rest', () => {

@@ -5,12 +5,19 @@ import type { ConsumedRecord } from '../kafka/kafka.js'
 import type { DeadLetter, LateEvent } from './dead-letter.js'
 import type { FeatureRecord } from './feature-record.js'
 import { ViewProcessor } from './view-processor.js'
+import type { WindowPartial } from './window-partial.js'
 
 /** Everything one step of processing wants published, in a deterministic order. */
 export interface ProcessorOutput {
   features: FeatureRecord[]
   late: LateEvent[]
   deadLetters: DeadLetter[]
+  /** Closed windows of repartitioned views, this partition's share, for the view's merge phase. */
+  partials: WindowPartial[]
+}
+
+export function emptyOutput(): ProcessorOutput {
+  return { features: [], late: [], deadLetters: [], partials: [] }
 }
 
 export interface PartitionProcessorOptions {
@@ -70,13 +77,18 @@ export class PartitionProcessor {
     return this.next?.toString()
   }
 
+  /** Whether any view here is repartitioned (its merge phase needs this partition's watermark). */
+  get feedsMergePhase(): boolean {
+    return this.views.some((v) => v.view.repartition)
+  }
+
   /** Keys with open windows, summed over views and windows. */
   get openKeys(): number {
     return this.views.reduce((n, v) => n + v.openKeys, 0)
   }
 
   process(records: readonly ConsumedRecord[]): ProcessorOutput {
-    const out: ProcessorOutput = { features: [], late: [], deadLetters: [] }
+    const out = emptyOutput()
     let batchMaxTs = Number.NEGATIVE_INFINITY
     for (const record of records) {
       const ts = this.processOne(record, out)
@@ -96,10 +108,10 @@ export class PartitionProcessor {
 
   /** Moves the watermark forward without events (idle partitions, end of input) and closes what it passes. */
   advanceTo(watermark: number): ProcessorOutput {
-    const out: ProcessorOutput = { features: [], late: [], deadLetters: [] }
+    const out = emptyOutput()
     if (watermark <= this.wm) return out
     this.wm = watermark
-    for (const view of this.views) out.features.push(...view.advance(watermark))
+    this.closeWindows(watermark, out)
     return out
   }
 
@@ -149,8 +161,15 @@ export class PartitionProcessor {
     if (ts > this.latestEventTime) this.latestEventTime = ts
     if (ts > this.wm) {
       this.wm = ts
-      for (const view of this.views) out.features.push(...view.advance(ts))
+      this.closeWindows(ts, out)
     }
     return ts
+  }
+
+  private closeWindows(watermark: number, out: ProcessorOutput): void {
+    for (const view of this.views) {
+      if (view.view.repartition) out.partials.push(...view.advancePartials(watermark))
+      else out.features.push(...view.advance(watermark))
+    }
   }
 }

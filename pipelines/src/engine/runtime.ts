@@ -9,10 +9,19 @@ import type {
   RecordProducer,
 } from '../kafka/kafka.js'
 import { featureTopicSpec, TOPICS } from '../topics/catalog.js'
+import { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.js'
 import { deadLetterRecord, lateEventRecord } from './dead-letter.js'
 import { featureRecordMessage, featureTopicName } from './feature-record.js'
+import { MergeProcessor } from './merge-processor.js'
 import type { EngineMetrics } from './metrics.js'
 import { PartitionProcessor, type ProcessorOutput } from './partition-processor.js'
+import {
+  partialMessage,
+  REPARTITION_PARTITIONS,
+  repartitionTopicName,
+  repartitionTopicSpec,
+  watermarkMessages,
+} from './repartition.js'
 
 export interface FeatureEngineOptions {
   kafka: KafkaBackbone
@@ -48,14 +57,6 @@ export interface FeatureEngine {
   stop(): Promise<void>
 }
 
-/** What a restarted worker needs to continue exactly where the last committed transaction left off. */
-interface Checkpoint {
-  /** Next offset after the last record whose output was committed. */
-  hi: string
-  /** Watermark at that commit (it may have advanced through idleness, beyond any event time). */
-  wm: number
-}
-
 /** Where one input partition's output goes, together with the position that produced it. */
 interface PartitionOutput {
   /** Publishes `messages` and commits `position`: atomically, or (at-least-once) in that order. */
@@ -66,10 +67,14 @@ interface PartitionOutput {
 interface Task {
   topic: string
   partition: number
-  processor: PartitionProcessor
+  /** Source partitions run views (and first phases); repartition-topic partitions run a view's merge phase. */
+  processor: PartitionProcessor | MergeProcessor
   output: PartitionOutput
   /** While replaying to rebuild state: outputs of records before this offset were already committed. */
-  replay?: { hi: bigint; wm: number }
+  replay?: { hi: bigint; checkpoint: Checkpoint }
+  /** Watermark last announced to the merge phases (source tasks feeding repartitioned views). */
+  announced: number
+  openedAt: number
   /** Wall time the watermark last moved (events or idleness). */
   lastProgressAt: number
   /** Serialises batches and idle ticks of one partition. */
@@ -104,9 +109,22 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     viewsByTopic.set(view.source.topic, [...(viewsByTopic.get(view.source.topic) ?? []), view])
   }
   const topicOf = new Map(options.views.map((v) => [v.ref, featureTopic(v)]))
+  // Repartitioned views: first phase on the source partitions, merge phase on their repartition topic.
+  const mergeViews = new Map(
+    options.views.filter((v) => v.repartition).map((v) => [repartitionTopicName(applicationId, v), v]),
+  )
+  const repartitionTopicOf = new Map([...mergeViews].map(([topic, v]) => [v.ref, topic]))
+  const sourcePartitions = new Map<string, number>()
+  for (const view of mergeViews.values()) {
+    if (!sourcePartitions.has(view.source.topic)) {
+      sourcePartitions.set(view.source.topic, (await kafka.endOffsets(view.source.topic)).length)
+    }
+  }
   const guarantee = options.guarantee ?? 'exactly-once'
   let sharedProducer: Promise<RecordProducer> | undefined
   const tasks = new Map<string, Task>()
+  /** Partitions sent back to their committed replay horizon, and where to. */
+  const seekedTo = new Map<string, string>()
   const taskKey = (topic: string, partition: number) => `${topic}/${partition}`
 
   /** Opens a task, or returns undefined after seeking back to the replay horizon (the batch is then dropped). */
@@ -139,21 +157,30 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     const committed = (await kafka.committedOffsets(applicationId, topic)).find(
       (c) => c.partition === partition,
     )
-    if (committed && committed.offset !== firstOffset) {
-      // The client resumed from its own position (e.g. after a rebalance), not from our replay horizon.
+    const key = taskKey(topic, partition)
+    if (committed && committed.offset !== firstOffset && seekedTo.get(key) !== committed.offset) {
+      // The client may have resumed from its own position (e.g. after a rebalance), not from our replay horizon.
+      // After one seek there, a later first offset is fine: transaction markers and aborted records take offsets.
       await output.close()
+      seekedTo.set(key, committed.offset)
       consumer.seek(topic, partition, committed.offset)
       return undefined
     }
+    seekedTo.delete(key)
     const checkpoint = parseCheckpoint(committed?.metadata)
+    const mergeView = mergeViews.get(topic)
     const task: Task = {
       topic,
       partition,
-      processor: new PartitionProcessor(viewsByTopic.get(topic) ?? []),
+      processor: mergeView
+        ? new MergeProcessor(mergeView)
+        : new PartitionProcessor(viewsByTopic.get(topic) ?? []),
       output,
+      announced: checkpoint?.wm ?? Number.NEGATIVE_INFINITY,
+      openedAt: now(),
       lastProgressAt: now(),
       lock: Promise.resolve(),
-      ...(checkpoint ? { replay: { hi: BigInt(checkpoint.hi), wm: checkpoint.wm } } : {}),
+      ...(checkpoint ? { replay: { hi: BigInt(checkpoint.hi), checkpoint } } : {}),
     }
     logger?.info({ topic, partition, from: committed?.offset, checkpoint }, 'partition task opened')
     return task
@@ -163,25 +190,47 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     const at = now()
     const messages: OutgoingRecord[] = [
       ...out.features.map((f) => featureRecordMessage(topicOf.get(`${f.view}:v${f.version}`)!, f, at)),
+      ...out.partials.map((p) => partialMessage(repartitionTopicOf.get(p.view)!, p)),
       ...out.late.map((l) => lateEventRecord(lateTopic, l)),
       ...out.deadLetters.map((d) => deadLetterRecord(deadLetterTopic, d)),
+      ...announcements(task),
     ]
     const offset = task.processor.replayFrom()
     const hi = task.processor.nextOffset
     if (offset === undefined || hi === undefined) return
     const timer = metrics?.transactionSeconds.startTimer()
     const checkpoint: Checkpoint = { hi, wm: task.processor.watermark }
+    if (task.processor instanceof MergeProcessor) {
+      checkpoint.marks = task.processor.inputWatermarks()
+      checkpoint.sources = task.processor.inputPartitions
+    }
     await task.output.commit(messages, {
       topic: task.topic,
       partition: task.partition,
       offset,
-      metadata: JSON.stringify(checkpoint),
+      metadata: formatCheckpoint(checkpoint),
     })
     timer?.()
+    task.announced = task.processor.watermark
     for (const f of out.features)
       metrics?.featuresEmitted.inc({ view: `${f.view}:v${f.version}`, final: String(f.final) })
     for (const l of out.late) metrics?.lateEvents.inc({ view: l.view })
     for (const d of out.deadLetters) metrics?.deadLettered.inc({ topic: task.topic, code: d.code })
+  }
+
+  /** Watermark messages for the merge phases this source partition feeds, if its watermark moved. */
+  function announcements(task: Task): OutgoingRecord[] {
+    const p = task.processor
+    if (!(p instanceof PartitionProcessor) || !p.feedsMergePhase) return []
+    if (!(p.watermark > task.announced)) return []
+    const mark = {
+      source: task.partition,
+      sources: sourcePartitions.get(task.topic) ?? 0,
+      watermark: p.watermark,
+    }
+    return [...mergeViews]
+      .filter(([, v]) => v.source.topic === task.topic)
+      .flatMap(([topic]) => watermarkMessages(topic, mark, REPARTITION_PARTITIONS))
   }
 
   async function handleBatch(records: readonly ConsumedRecord[]): Promise<void> {
@@ -210,13 +259,16 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
   async function processBatch(task: Task, records: readonly ConsumedRecord[]): Promise<void> {
     let live = records
     if (task.replay) {
-      const { hi, wm } = task.replay
+      const { hi, checkpoint } = task.replay
       const replayed = records.filter((r) => BigInt(r.offset) < hi)
       live = records.filter((r) => BigInt(r.offset) >= hi)
       task.processor.process(replayed) // output already committed before the restart
       metrics?.eventsReplayed.inc({ topic: task.topic }, replayed.length)
       if (live.length === 0 && BigInt(records.at(-1)!.offset) + 1n < hi) return
-      task.processor.advanceTo(wm) // windows an idle watermark closed were committed too
+      // Windows an idle watermark closed, and input watermarks before the horizon, were committed too.
+      if (task.processor instanceof MergeProcessor)
+        task.processor.restore(checkpoint.marks ?? {}, checkpoint.sources)
+      task.processor.advanceTo(checkpoint.wm)
       task.replay = undefined
       logger?.info(
         { topic: task.topic, partition: task.partition, replayed: replayed.length },
@@ -246,12 +298,24 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
   async function tick(): Promise<void> {
     for (const task of tasks.values()) {
       const elapsed = now() - task.lastProgressAt
-      if (task.replay || elapsed < idleTimeoutMs || !Number.isFinite(task.processor.watermark)) continue
+      if (task.replay || elapsed < idleTimeoutMs) continue
       const t = task
+      const p = t.processor
+      const idle =
+        p instanceof MergeProcessor
+          ? p.waitingForInputs && now() - t.openedAt >= idleTimeoutMs
+            ? () => p.releaseMissingInputs()
+            : undefined
+          : Number.isFinite(p.watermark)
+            ? () => p.advanceTo(p.watermark + elapsed)
+            : undefined
+      if (!idle) continue
       const run = t.lock.then(async () => {
-        const out = t.processor.advanceTo(t.processor.watermark + elapsed)
+        const out = idle()
         t.lastProgressAt = now()
-        if (out.features.length > 0) await publish(t, out)
+        if (out.features.length > 0 || out.partials.length > 0 || announcements(t).length > 0) {
+          await publish(t, out)
+        }
         observe(t, undefined)
       })
       t.lock = run.catch(() => {})
@@ -266,10 +330,13 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
   }
 
   const outputTopics = [...new Set(options.views.map((v) => featureTopic(v)))]
-  await kafka.ensureTopics(outputTopics.map(featureTopicSpec))
+  await kafka.ensureTopics([
+    ...outputTopics.map(featureTopicSpec),
+    ...[...mergeViews.keys()].map(repartitionTopicSpec),
+  ])
   const consumer: RecordConsumer = await kafka.consume({
     groupId: applicationId,
-    topics: [...viewsByTopic.keys()],
+    topics: [...viewsByTopic.keys(), ...mergeViews.keys()],
     fromBeginning: true,
     readCommitted: true,
     autoCommit: false,
@@ -279,6 +346,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
       // Any rejoin: rebuild every partition from its checkpoint. Simple, and rebalances are rare.
       for (const task of tasks.values()) void task.output.close().catch(() => {})
       tasks.clear()
+      seekedTo.clear()
     },
     onBatch: handleBatch,
   })
@@ -292,17 +360,5 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
       tasks.clear()
       await (await sharedProducer)?.disconnect()
     },
-  }
-}
-
-function parseCheckpoint(metadata: string | null | undefined): Checkpoint | undefined {
-  if (!metadata) return undefined
-  try {
-    const parsed = JSON.parse(metadata) as Partial<Checkpoint>
-    return typeof parsed.hi === 'string' && typeof parsed.wm === 'number'
-      ? { hi: parsed.hi, wm: parsed.wm }
-      : undefined
-  } catch {
-    return undefined
   }
 }

@@ -1,10 +1,12 @@
 import {
+  type AnyFeatureView,
   type FeatureView,
   WindowedAggregation,
   type WindowedAggregationJSON,
   type WindowResult,
 } from '@freshet/feature-store'
 import { type FeatureRecord, featureRecordId } from './feature-record.js'
+import type { WindowPartial } from './window-partial.js'
 
 /** What happened to one event in one view. `late` lists the windows that had already closed for it. */
 export type AddResult = { status: 'skipped' } | { status: 'accepted' | 'late'; lateWindows: string[] }
@@ -51,14 +53,44 @@ export class ViewProcessor<E> {
     return this.windows.flatMap((w) =>
       w
         .advanceWatermark(watermark)
-        .map((r) => this.toRecord(w, r, true, Math.min(r.end, watermark), watermark)),
+        .map((r) =>
+          toFeatureRecord(this.view, w.window.label, r, true, Math.min(r.end, watermark), watermark),
+        ),
+    )
+  }
+
+  /**
+   * For a repartitioned view: closes windows like `advance`, but returns this partition's partial states of
+   * them, to be merged by key with the other partitions' (`ViewMerger`).
+   */
+  advancePartials(watermark: number): WindowPartial[] {
+    return this.windows.flatMap((w) =>
+      w.advanceWatermark(watermark, { withState: true }).map((r) => ({
+        view: this.view.ref,
+        window: w.window.label,
+        key: r.key,
+        start: r.start,
+        end: r.end,
+        state: r.state ?? [],
+      })),
     )
   }
 
   /** Partial records of open windows touched since the last call (for `updating` emission). */
   partials(latestEventTime: number): FeatureRecord[] {
     return this.windows.flatMap((w) =>
-      w.snapshot().map((r) => this.toRecord(w, r, false, Math.min(r.end - 1, latestEventTime), w.watermark)),
+      w
+        .snapshot()
+        .map((r) =>
+          toFeatureRecord(
+            this.view,
+            w.window.label,
+            r,
+            false,
+            Math.min(r.end - 1, latestEventTime),
+            w.watermark,
+          ),
+        ),
     )
   }
 
@@ -70,32 +102,34 @@ export class ViewProcessor<E> {
   toJSON(): ViewProcessorJSON {
     return { view: this.view.ref, windows: this.windows.map((w) => w.toJSON()) }
   }
+}
 
-  private toRecord(
-    w: WindowedAggregation,
-    r: WindowResult,
-    final: boolean,
-    eventTime: number,
-    watermark: number,
-  ): FeatureRecord {
-    const features: Record<string, number | null> = {}
-    for (const out of this.view.outputs) {
-      if (out.window !== w.window.label) continue
-      features[out.name] = r.aggregates[out.field]?.[out.aggregator] ?? null
-    }
-    return {
-      id: featureRecordId(this.view.ref, r.key, w.window.label, r.start, r.end),
-      view: this.view.name,
-      version: this.view.version,
-      entity: r.key,
-      window: w.window.label,
-      windowStart: r.start,
-      windowEnd: r.end,
-      eventTime,
-      watermark: Number.isFinite(watermark) ? watermark : eventTime,
-      final,
-      features,
-    }
+/** The feature record of one window result of a view (final when the window closed, else a partial). */
+export function toFeatureRecord(
+  view: Pick<AnyFeatureView, 'ref' | 'name' | 'version' | 'outputs'>,
+  windowLabel: string,
+  r: WindowResult,
+  final: boolean,
+  eventTime: number,
+  watermark: number,
+): FeatureRecord {
+  const features: Record<string, number | null> = {}
+  for (const out of view.outputs) {
+    if (out.window !== windowLabel) continue
+    features[out.name] = r.aggregates[out.field]?.[out.aggregator] ?? null
+  }
+  return {
+    id: featureRecordId(view.ref, r.key, windowLabel, r.start, r.end),
+    view: view.name,
+    version: view.version,
+    entity: r.key,
+    window: windowLabel,
+    windowStart: r.start,
+    windowEnd: r.end,
+    eventTime,
+    watermark: Number.isFinite(watermark) ? watermark : eventTime,
+    final,
+    features,
   }
 }
 

@@ -2,6 +2,7 @@ import { type AnyFeatureView, distinctCount } from '@freshet/feature-store'
 import { describe, expect, it } from 'vitest'
 import type { FeatureRecord } from '../engine/feature-record.js'
 import { PartitionProcessor } from '../engine/partition-processor.js'
+import { ViewMerger } from '../engine/view-merger.js'
 import { CAR_STATUSES, type CarTelemetry } from '../events/car-telemetry.js'
 import { encodeEvent } from '../events/codec.js'
 import type { EventSchema } from '../events/event-schema.js'
@@ -43,7 +44,15 @@ function run<E>(views: readonly AnyFeatureView[], schema: EventSchema<E>, input:
   const end = processor.advanceTo(Number.POSITIVE_INFINITY)
   expect([...live.deadLetters, ...end.deadLetters]).toEqual([])
   expect([...live.late, ...end.late]).toEqual([])
-  return [...live.features, ...end.features]
+  // Repartitioned views hand partial windows to their merge phase; with one partition it completes them.
+  const merged = views
+    .filter((v) => v.repartition)
+    .flatMap((v) => {
+      const merger = new ViewMerger(v)
+      for (const p of [...live.partials, ...end.partials]) if (p.view === v.ref) merger.add(p)
+      return merger.advance(Number.POSITIVE_INFINITY)
+    })
+  return [...live.features, ...end.features, ...merged]
 }
 
 const carRecords = run([carMotion, carDistance, carBattery, carStatus], carTelemetrySchema, telemetry)

@@ -14,8 +14,8 @@ function eventsOf(type: RideEventType): FeatureSpec<RideEvent> {
 
 /**
  * Ride demand per pickup zone over the last 15 minutes, recomputed every minute. Every ride event names
- * its pickup zone, so requests and pickups are counted where the rider waits. Needs a repartition by zone
- * in the live runtime (ride events are keyed by car or ride): see `zone-keyed.ts`.
+ * its pickup zone, so requests and pickups are counted where the rider waits. Ride events are keyed by car
+ * or ride, so the view is aggregated in two phases (per input partition, then merged by zone): see `zone-keyed.ts`.
  *
  * Outputs: `ride_requested_count_15m` (requests), `ride_picked_up_count_15m` (pickups). A window
  * without ride events emits no record; the short ttl makes its features expire, which reads as zero.
@@ -42,4 +42,6 @@ export const zoneDemand = defineFeatureView({
     ridePickedUp: eventsOf('ride_picked_up'),
   },
   ttl: ZONE_TTL,
+  // Telemetry and ride events are keyed by car (or ride): aggregate per partition, then merge by zone.
+  repartition: true,
 })

@@ -4,7 +4,7 @@ import { ZONE_TTL } from './zone-keyed.js'
 
 /**
  * Traffic in each city zone over the last 15 minutes, recomputed every minute, from the telemetry of the
- * cars that were in the zone. Needs a repartition by zone in the live runtime: see `zone-keyed.ts`.
+ * cars that were in the zone. Aggregated in two phases (per input partition, then merged by zone): see `zone-keyed.ts`.
  *
  * Outputs:
  * - `car_id_distinct_15m`: active cars, i.e. distinct cars that reported from the zone (HyperLogLog,
@@ -41,4 +41,6 @@ export const zoneTraffic = defineFeatureView({
     },
   },
   ttl: ZONE_TTL,
+  // Telemetry and ride events are keyed by car (or ride): aggregate per partition, then merge by zone.
+  repartition: true,
 })

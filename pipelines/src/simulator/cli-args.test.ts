@@ -47,6 +47,15 @@ describe('parseCliArgs', () => {
     })
   })
 
+  it('reads the telemetry dropout rate, 0 included (no dropouts)', () => {
+    expect(parseCliArgs(['--dropouts-per-car-hour', '0']).dropoutsPerCarHour).toBe(0)
+    expect(parseCliArgs(['--dropouts-per-car-hour', '2.5']).dropoutsPerCarHour).toBe(2.5)
+    expect(parseCliArgs([]).dropoutsPerCarHour).toBeUndefined()
+    expect(() => parseCliArgs(['--dropouts-per-car-hour', 'often'])).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    )
+  })
+
   it('takes a negative relative time after --from', () => {
     expect(parseCliArgs(['--from', '-7d', '--seed', '-3'])).toMatchObject({ from: '-7d', seed: -3 })
   })

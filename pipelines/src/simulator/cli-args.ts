@@ -49,6 +49,7 @@ export interface CliArgs {
   intervalMs: number | undefined
   batchSize: number | undefined
   ridesPerCarHour: number | undefined
+  dropoutsPerCarHour: number | undefined
   telemetryTopic: string | undefined
   ridesTopic: string | undefined
   help: boolean
@@ -66,6 +67,8 @@ export const USAGE = `Usage: npm run simulate -- [options]
   --interval MS               telemetry period per car (default 1000)
   --batch N                   records per producer send (default 5000)
   --rides-per-car-hour X      mean demand (default 1.2)
+  --dropouts-per-car-hour X   telemetry dropouts (20-120 s without samples) per car per hour on the road
+                              (default 3; 0 disables)
   --telemetry-topic NAME      default car.telemetry.v1
   --rides-topic NAME          default ride.events.v1
 `
@@ -94,6 +97,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       values['rides-per-car-hour'] === undefined
         ? undefined
         : num('--rides-per-car-hour', values['rides-per-car-hour']),
+    dropoutsPerCarHour:
+      values['dropouts-per-car-hour'] === undefined
+        ? undefined
+        : num('--dropouts-per-car-hour', values['dropouts-per-car-hour']),
     telemetryTopic: values['telemetry-topic'],
     ridesTopic: values['rides-topic'],
     help: values.help,
@@ -110,6 +117,7 @@ const OPTIONS = {
   interval: { type: 'string' },
   batch: { type: 'string' },
   'rides-per-car-hour': { type: 'string' },
+  'dropouts-per-car-hour': { type: 'string' },
   'telemetry-topic': { type: 'string' },
   'rides-topic': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },

@@ -56,6 +56,7 @@ async function main(): Promise<number> {
         telemetryIntervalMs: args.intervalMs,
         batchSize: args.batchSize,
         ridesPerCarHour: args.ridesPerCarHour,
+        telemetryDropoutsPerCarHour: args.dropoutsPerCarHour,
         topics: { telemetry: args.telemetryTopic, rides: args.ridesTopic },
         signal: abort.signal,
         onProgress: (p) =>

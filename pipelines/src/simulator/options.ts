@@ -39,6 +39,12 @@ export interface SimulatorOptions {
   incidentsPerZoneDay?: number
   /** How often an idle car goes offline (maintenance, sensor cleaning) per car-day. Default 0.3. */
   offlinePerCarDay?: number
+  /**
+   * Telemetry dropouts (tunnels, dead zones: 20–120 s with no samples from the car) per hour a car spends on the
+   * road. Default 3, so a 20-minute run of ~20 busy cars shows several on-trip gaps long enough to alert on;
+   * 0 disables them. Drawn from their own random stream: other behaviour is the same with or without them.
+   */
+  telemetryDropoutsPerCarHour?: number
   /** Faults per 24 h spent driving to pickups; a fault cancels the ride (`car_fault`). Default 0.5. */
   faultsPerPickupDay?: number
   /** Below this an idle car goes to a depot to charge. Default 15. */
@@ -73,6 +79,7 @@ const optionsSchema = z.object({
   utcOffsetMin: z.number().int().min(-720).max(840).default(0),
   incidentsPerZoneDay: rate.default(1.5),
   offlinePerCarDay: rate.default(0.3),
+  telemetryDropoutsPerCarHour: rate.default(3),
   faultsPerPickupDay: rate.default(0.5),
   lowBatteryPct: z.number().min(1).max(50).default(15),
   ecoModeBelowPct: z.number().min(0).max(100).default(25),

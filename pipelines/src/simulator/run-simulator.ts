@@ -28,6 +28,8 @@ export interface SimulatorSummary extends SimulatorProgress {
   ridesRequested: number
   ridesCompleted: number
   ridesCancelled: number
+  /** Telemetry dropouts simulated (each a car silent for 20–120 s). */
+  telemetryDropouts: number
 }
 
 export interface RunSimulatorOptions extends Omit<SimulatorOptions, 'startMs'> {
@@ -165,6 +167,7 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<Simula
     ridesRequested: stats.requested,
     ridesCompleted: stats.completed,
     ridesCancelled: stats.cancelled,
+    telemetryDropouts: stats.telemetryDropouts,
   }
 }
 

@@ -4,6 +4,7 @@ import { advanceCar, type Car, clearRoute, decideSpeed, hasRoute, msToRouteEnd, 
 import { type City, createCity } from './city.js'
 import { Demand } from './demand.js'
 import { type DispatchAction, Dispatcher } from './dispatcher.js'
+import { TelemetryDropouts } from './dropouts.js'
 import { EventQueue } from './event-queue.js'
 import { createFleet, nearestDepot, repositionTarget } from './fleet.js'
 import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from './options.js'
@@ -23,6 +24,8 @@ export type SimEvent = { kind: 'telemetry'; event: CarTelemetry } | { kind: 'rid
 /** Counters of a run so far. */
 export interface SimulationStats {
   telemetry: number
+  /** Connectivity dropouts started (each lost 20–120 s of a car's telemetry). */
+  telemetryDropouts: number
   rideEvents: number
   requested: number
   completed: number
@@ -59,6 +62,7 @@ export class Simulation {
   private readonly queue = new EventQueue<Action>()
   private readonly carRng: Rng
   private readonly demandRng: Rng
+  private readonly dropouts: TelemetryDropouts
   private out: SimEvent[] = []
   private clock: number
   private telemetryCount = 0
@@ -75,6 +79,9 @@ export class Simulation {
     this.demandRng = root.fork()
     const riderRng = root.fork()
     const trafficRng = root.fork()
+    // Forked last, so the other streams draw as they did before dropouts existed: a run with dropouts is the
+    // same run minus the lost samples.
+    const dropoutRng = root.fork()
     this.city = createCity(o.zones, o.cityCentre)
     this.demand = new Demand(this.city, {
       ridesPerHour: o.ridesPerCarHour * o.cars,
@@ -87,6 +94,7 @@ export class Simulation {
       o.startMs,
     )
     this.cars = createFleet(this.city, this.demand, fleetRng, o)
+    this.dropouts = new TelemetryDropouts(o.cars, o.telemetryDropoutsPerCarHour, dropoutRng)
     this.dispatcher = new Dispatcher({
       cars: this.cars,
       city: this.city,
@@ -108,7 +116,12 @@ export class Simulation {
   }
 
   get stats(): SimulationStats {
-    return { telemetry: this.telemetryCount, rideEvents: this.rideEventCount, ...this.dispatcher.counters }
+    return {
+      telemetry: this.telemetryCount,
+      telemetryDropouts: this.dropouts.count,
+      rideEvents: this.rideEventCount,
+      ...this.dispatcher.counters,
+    }
   }
 
   /**
@@ -130,7 +143,8 @@ export class Simulation {
 
   /**
    * A car's turn: catch up its movement, react to arrivals and timers, decide its speed until the next turn, report
-   * telemetry if a sample is due, and schedule the next turn (next sample, end of a wait, or exact arrival time).
+   * telemetry if a sample is due (and no dropout loses it), and schedule the next turn (next sample, end of a
+   * wait, or exact arrival time).
    */
   private wakeCar(car: Car, t: number): void {
     const o = this.options
@@ -154,8 +168,12 @@ export class Simulation {
     car.zoneIndex = road.zoneIndex
     decideSpeed(car, t, dtMs, road, this.carRng, o)
     if (t >= car.nextSampleMs) {
-      this.telemetryCount++
-      this.out.push({ kind: 'telemetry', event: telemetrySample(car, t, this.city, this.carRng) })
+      // A lost sample is still taken (same noise draws), so dropouts change nothing but what is emitted.
+      const sample = telemetrySample(car, t, this.city, this.carRng)
+      if (!this.dropouts.loses(car.index, t, hasRoute(car))) {
+        this.telemetryCount++
+        this.out.push({ kind: 'telemetry', event: sample })
+      }
       const jitter = o.telemetryJitterMs
       car.nextSampleMs += o.telemetryIntervalMs + (jitter > 0 ? this.carRng.int(-jitter, jitter) : 0)
     }

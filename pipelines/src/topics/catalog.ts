@@ -1,3 +1,4 @@
+import { alertRecordSchema } from '../cep/alert-record.js'
 import { carTelemetrySchema, type EventSchema, rideEventSchema } from '../events/event-schema.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -65,6 +66,18 @@ export const TOPICS = {
     retentionMs: 30 * DAY_MS,
     cleanupPolicy: 'delete',
     key: 'the original message key',
+  },
+  alerts: {
+    name: 'freshet.alerts.v1',
+    description:
+      'Synthetic alert events of the complex-event patterns (e.g. car_telemetry_gap: no telemetry for 30 s from a ' +
+      'car on a trip): fired when the silence passes the timeout, resolved when the entity reports again.',
+    // As many partitions as the car topics, so a car's alerts land on the same partition number as its events.
+    partitions: 6,
+    retentionMs: 30 * DAY_MS,
+    cleanupPolicy: 'delete',
+    key: 'entity key (car-0001): all alerts of an entity are ordered',
+    valueSchema: alertRecordSchema,
   },
 } as const satisfies Record<string, TopicSpec>
 
