@@ -1,5 +1,6 @@
 export type { AsyncApiDocument, AsyncApiOptions, ProducerSpec } from './asyncapi/generate.js'
 export { buildAsyncApiDocument, renderAsyncApi } from './asyncapi/generate.js'
+export * from './cep/index.js'
 export type { DecodedInput, DriverInput, RawInput } from './driver/driver-input.js'
 export { fromSimulation } from './driver/driver-input.js'
 export type { JsonlEvents } from './driver/jsonl-events.js'
@@ -49,8 +50,10 @@ export {
   carDistance,
   carMotion,
   carStatus,
+  carTelemetryGap,
   featureViews,
   liveFeatureViews,
+  livePatterns,
   zoneDemand,
   zoneTraffic,
 } from './features/index.js'

@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { loadEngineConfig } from './config.js'
 import { createEngineMetrics } from './engine/metrics.js'
 import { startFeatureEngine } from './engine/runtime.js'
-import { liveFeatureViews } from './features/index.js'
+import { liveFeatureViews, livePatterns } from './features/index.js'
 import { createKafka } from './kafka/kafka.js'
 import { serveMetrics } from './observability/metrics-server.js'
 
@@ -31,12 +31,20 @@ const kafka = createKafka({
 const engine = await startFeatureEngine({
   kafka,
   views,
+  patterns: livePatterns,
   applicationId: config.FRESHET_APP_ID,
   idleTimeoutMs: config.IDLE_TIMEOUT_MS,
   logger,
   metrics: createEngineMetrics(registry),
 })
-logger.info({ views: views.map((v) => v.ref), metricsPort: config.METRICS_PORT }, 'feature engine running')
+logger.info(
+  {
+    views: views.map((v) => v.ref),
+    patterns: livePatterns.map((p) => p.ref),
+    metricsPort: config.METRICS_PORT,
+  },
+  'feature engine running',
+)
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import {
+  type AlertRecord,
+  alertRecordV1,
+  carTelemetryGap,
   createKafka,
   type FeatureRecord,
   featureRecordV1,
@@ -82,7 +85,8 @@ describe('feature engine scale-out', () => {
     const features = testTopic('scale-features', 6)
     const dlq = testTopic('scale-dlq')
     const late = testTopic('scale-late')
-    await kafka.ensureTopics([input, rides, features, dlq, late])
+    const alerts = testTopic('scale-alerts', 6)
+    await kafka.ensureTopics([input, rides, features, dlq, late, alerts])
     const simulation = {
       cars: 16,
       seed: 21,
@@ -101,14 +105,17 @@ describe('feature engine scale-out', () => {
     // closed at the slowest partition's watermark, as the merge phase does once every partition has reported.
     const car = testCarView(input.name)
     const zone = testZoneView(input.name)
+    const gap = { ...carTelemetryGap, source: { ...carTelemetryGap.source, topic: input.name } }
     const inputRecords = await readAll(kafka, input.name)
     const expected = new Map<string, FeatureRecord>()
+    const expectedAlerts = new Map<string, AlertRecord>()
     const merger = new ViewMerger(zone)
     let slowest = Number.POSITIVE_INFINITY
     for (let partition = 0; partition < 6; partition++) {
-      const processor = new PartitionProcessor([car, zone])
+      const processor = new PartitionProcessor([car, zone], { patterns: [gap] })
       const out = processor.process(inputRecords.filter((r) => r.partition === partition))
       expect(out.deadLetters).toEqual([])
+      for (const a of out.alerts) expectedAlerts.set(a.id, a)
       for (const f of out.features) expected.set(f.id, f)
       for (const p of out.partials) merger.add(p)
       slowest = Math.min(slowest, processor.watermark)
@@ -116,6 +123,8 @@ describe('feature engine scale-out', () => {
     for (const f of merger.advance(slowest)) expected.set(f.id, f)
     const zoneIds = [...expected.values()].filter((f) => f.view === zone.name)
     expect(zoneIds.length).toBeGreaterThan(20)
+    // The simulator's connectivity dropouts: cars on a trip that go silent, then reappear.
+    expect([...expectedAlerts.values()].filter((a) => a.kind === 'fired').length).toBeGreaterThan(2)
 
     const args = {
       brokers,
@@ -126,6 +135,7 @@ describe('feature engine scale-out', () => {
       lateTopic: late.name,
       maxBytesPerPartition: 16 * 1024,
       zones: true,
+      alertTopic: alerts.name,
     }
     const first = await startWorker(args)
     children.push(first)
@@ -165,11 +175,23 @@ describe('feature engine scale-out', () => {
     // The offline test driver, fed the simulation itself (not the broker), publishes the same records.
     const driver = runTestDriver({
       views: [car, zone],
+      patterns: [gap],
       events: fromSimulation(simulate(simulation)),
       partitions: { [input.name]: 6 },
     })
     const offline = new Map(driver.features.map((f) => [f.id, f]))
     for (const record of got) expect(deterministic(record)).toEqual(deterministic(offline.get(record.id)!))
+    // Alerts, exactly once and equal to the reference; the driver (which also closes the end of input) agrees.
+    const gotAlerts = (await readAll(kafka, alerts.name, 5000)).map((r) =>
+      alertRecordV1.parse(JSON.parse(r.value!.toString())),
+    )
+    expect(gotAlerts.map((a) => a.id).sort()).toEqual([...expectedAlerts.keys()].sort())
+    for (const { processedAt, ...alert } of gotAlerts) expect(alert).toEqual(expectedAlerts.get(alert.id))
+    const offlineAlerts = new Map(driver.alerts.map((a) => [a.id, a]))
+    for (const { processedAt, watermark, ...alert } of gotAlerts) {
+      const { watermark: _, ...offline } = offlineAlerts.get(alert.id)!
+      expect(alert).toEqual(offline)
+    }
     expect(await readAll(kafka, dlq.name, 5000)).toEqual([])
   }, 300_000)
 })

@@ -8,12 +8,14 @@ import {
   createKafka,
   featureTopicName,
   liveFeatureViews,
+  livePatterns,
   runSimulator,
   startFeatureEngine,
+  TOPICS,
 } from '@freshet/pipelines'
 import { startLocalServices } from '../local-services.js'
 import { loadDemoConfig } from './config.js'
-import { describeFeatures, startFeatureTap } from './feature-tap.js'
+import { describeAlerts, describeFeatures, startFeatureTap } from './feature-tap.js'
 import { startLiveTap, type TapReport } from './live-tap.js'
 
 const REPORT_EVERY_MS = 3000
@@ -40,12 +42,14 @@ const tap = await startLiveTap(kafka)
 const engine = await startFeatureEngine({
   kafka,
   views: liveFeatureViews,
+  patterns: livePatterns,
   applicationId: 'freshet-demo-engine',
 })
 await engine.started
-const features = await startFeatureTap(kafka, liveFeatureViews.map(featureTopicName))
+const features = await startFeatureTap(kafka, [...liveFeatureViews.map(featureTopicName), TOPICS.alerts.name])
 say(
-  `feature engine running ${liveFeatureViews.map((v) => v.ref).join(', ')} (exactly-once, Kafka transactions)`,
+  `feature engine running ${liveFeatureViews.map((v) => v.ref).join(', ')} and pattern ` +
+    `${livePatterns.map((p) => p.ref).join(', ')} (exactly-once, Kafka transactions; zone views in two phases)`,
 )
 const abort = new AbortController()
 process.once('SIGINT', () => abort.abort())
@@ -68,7 +72,10 @@ say(
 
 const ticker = setInterval(() => {
   say(describe(tap.report(), REPORT_EVERY_MS))
-  say(describeFeatures(features.report()))
+  const report = features.report()
+  say(describeFeatures(report))
+  const alerts = describeAlerts(report.alerts)
+  if (alerts) say(alerts)
 }, REPORT_EVERY_MS)
 try {
   const summary = await runSimulator({

@@ -58,14 +58,15 @@ export function* fromSimulation(events: Iterable<SimEvent>): Generator<DecodedIn
  * partition; a test driver must not), offsets counting from 0 per partition in input order.
  */
 export class RecordPlacer {
-  private readonly views: readonly AnyFeatureView[]
+  private readonly views: readonly Pick<AnyFeatureView, 'source'>[]
   private readonly schemas: ReadonlyMap<string, EventSchema>
   private readonly partitionsOf: (topic: string) => number
   private readonly nextOffset = new Map<string, number>()
   private readonly roundRobin = new Map<string, number>()
 
   constructor(options: {
-    views: readonly AnyFeatureView[]
+    /** Views (and patterns): their source topics are the topics that get placed. */
+    views: readonly Pick<AnyFeatureView, 'source'>[]
     schemas: ReadonlyMap<string, EventSchema>
     partitionsOf: (topic: string) => number
   }) {

@@ -1,4 +1,6 @@
 import { type AnyFeatureView, FreshetError } from '@freshet/feature-store'
+import type { AnyAbsencePattern } from '../cep/absence-pattern.js'
+import type { AlertRecord } from '../cep/alert-record.js'
 import type { DeadLetter, LateEvent } from '../engine/dead-letter.js'
 import type { FeatureRecord } from '../engine/feature-record.js'
 import { PartitionProcessor, type ProcessorOutput } from '../engine/partition-processor.js'
@@ -11,6 +13,8 @@ import { type DriverInput, type PlacedRecord, RecordPlacer } from './driver-inpu
 export interface TestDriverOptions {
   /** Views to run; views reading the same topic share one processor per partition, as in the runtime. */
   views: readonly AnyFeatureView[]
+  /** Complex-event patterns to run beside the views (absence alerts). */
+  patterns?: readonly AnyAbsencePattern[]
   /** Inputs in production order; inputs for topics no view reads are ignored (see `ignored`). */
   events: Iterable<DriverInput>
   /** Partitions of the input topics: one count for all, or per topic. Default: the topic catalog's. */
@@ -49,6 +53,8 @@ export interface SplitWindow {
 export interface TestDriverResult {
   /** By view, version, entity, window, window start (then end, partials first, partition). */
   features: FeatureRecord[]
+  /** Pattern alerts, by event time, then key, then kind. */
+  alerts: AlertRecord[]
   /** In input order. */
   late: DriverLateEvent[]
   /** In input order. */
@@ -91,13 +97,19 @@ export function runTestDriver(options: TestDriverOptions): TestDriverResult {
     throw new FreshetError('CONFIG_INVALID', `batchSize must be a positive integer, got ${batchSize}`)
   }
   const schemas = options.schemas ?? eventSchemas
+  const patterns = options.patterns ?? []
   const viewsByTopic = new Map<string, AnyFeatureView[]>()
   for (const view of views) {
     viewsByTopic.set(view.source.topic, [...(viewsByTopic.get(view.source.topic) ?? []), view])
   }
+  for (const p of patterns) if (!viewsByTopic.has(p.source.topic)) viewsByTopic.set(p.source.topic, [])
   const partitions = partitionCounts([...viewsByTopic.keys()], options)
 
-  const placer = new RecordPlacer({ views, schemas, partitionsOf: (topic) => partitions[topic]! })
+  const placer = new RecordPlacer({
+    views: [...views, ...patterns],
+    schemas,
+    partitionsOf: (topic) => partitions[topic]!,
+  })
   const logs = new Map<string, PlacedRecord[]>()
   const ignored: number[] = []
   let index = 0
@@ -117,6 +129,7 @@ export function runTestDriver(options: TestDriverOptions): TestDriverResult {
   const late: DriverLateEvent[] = []
   const deadLetters: DriverDeadLetter[] = []
   const partials: WindowPartial[] = []
+  const alerts: AlertRecord[] = []
   for (const [topic, topicViews] of viewsByTopic) {
     for (let partition = 0; partition < partitions[topic]!; partition++) {
       const log = logs.get(`${topic}/${partition}`) ?? []
@@ -126,8 +139,10 @@ export function runTestDriver(options: TestDriverOptions): TestDriverResult {
         for (const l of out.late) late.push({ ...l, input: inputOf.get(l.record)! })
         for (const d of out.deadLetters) deadLetters.push({ ...d, input: inputOf.get(d.record)! })
         partials.push(...out.partials)
+        alerts.push(...out.alerts)
       }
-      const processor = new PartitionProcessor(topicViews, { schemas })
+      const topicPatterns = patterns.filter((p) => p.source.topic === topic)
+      const processor = new PartitionProcessor(topicViews, { schemas, patterns: topicPatterns })
       for (let i = 0; i < log.length; i += batchSize) {
         collect(processor.process(log.slice(i, i + batchSize).map((p) => p.record)))
       }
@@ -149,8 +164,12 @@ export function runTestDriver(options: TestDriverOptions): TestDriverResult {
   // Stable sorts: several views may dead-letter or flag the same input, in view order.
   late.sort((a, b) => a.input - b.input)
   deadLetters.sort((a, b) => a.input - b.input)
+  alerts.sort(
+    (a, b) => a.eventTime - b.eventTime || compareStrings(a.key, b.key) || compareStrings(a.kind, b.kind),
+  )
   return {
     features: features.map((t) => t.record),
+    alerts,
     late,
     deadLetters,
     splitWindows: splitWindows(features),

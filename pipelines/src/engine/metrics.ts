@@ -37,6 +37,12 @@ export function createEngineMetrics(registry: Registry) {
       labelNames: ['view', 'final'] as const,
       registers,
     }),
+    alertsEmitted: new Counter({
+      name: 'freshet_engine_alerts_total',
+      help: 'Pattern alerts published, by pattern and kind (fired, resolved)',
+      labelNames: ['pattern', 'kind'] as const,
+      registers,
+    }),
     watermarkLag: new Gauge({
       name: 'freshet_engine_watermark_lag_seconds',
       help: 'Wall clock minus the partition watermark',

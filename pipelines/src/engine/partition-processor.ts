@@ -1,4 +1,7 @@
 import { type AnyFeatureView, FreshetError, isFreshetError } from '@freshet/feature-store'
+import { AbsenceDetector } from '../cep/absence-detector.js'
+import type { AnyAbsencePattern } from '../cep/absence-pattern.js'
+import type { AlertRecord } from '../cep/alert-record.js'
 import { decodeEvent } from '../events/codec.js'
 import { type EventSchema, eventSchemas } from '../events/event-schema.js'
 import type { ConsumedRecord } from '../kafka/kafka.js'
@@ -14,10 +17,12 @@ export interface ProcessorOutput {
   deadLetters: DeadLetter[]
   /** Closed windows of repartitioned views, this partition's share, for the view's merge phase. */
   partials: WindowPartial[]
+  /** Synthetic events of complex-event patterns (absence alerts). */
+  alerts: AlertRecord[]
 }
 
 export function emptyOutput(): ProcessorOutput {
-  return { features: [], late: [], deadLetters: [], partials: [] }
+  return { features: [], late: [], deadLetters: [], partials: [], alerts: [] }
 }
 
 export interface PartitionProcessorOptions {
@@ -25,6 +30,8 @@ export interface PartitionProcessorOptions {
   schemas?: ReadonlyMap<string, EventSchema>
   /** How far back open session windows may reach, for the replay horizon (ms). Default 6 h. */
   sessionHorizonMs?: number
+  /** Complex-event patterns over the same source topic, run beside the views. */
+  patterns?: readonly AnyAbsencePattern[]
 }
 
 /**
@@ -42,6 +49,9 @@ export interface PartitionProcessorOptions {
  */
 export class PartitionProcessor {
   private readonly views: ViewProcessor<unknown>[]
+  private readonly detectors: AbsenceDetector<unknown>[]
+  /** The schema every message of the topic must carry. */
+  private readonly expected: EventSchema | undefined
   private readonly schemas: ReadonlyMap<string, EventSchema>
   private readonly horizonMs: number
   private wm = Number.NEGATIVE_INFINITY
@@ -51,7 +61,9 @@ export class PartitionProcessor {
   private next: bigint | undefined
 
   constructor(views: readonly AnyFeatureView[], options: PartitionProcessorOptions = {}) {
-    const topics = new Set(views.map((v) => v.source.topic))
+    const patterns = options.patterns ?? []
+    const sources = [...views, ...patterns].map((s) => s.source)
+    const topics = new Set(sources.map((s) => s.topic))
     if (topics.size > 1) {
       throw new FreshetError(
         'CONFIG_INVALID',
@@ -59,12 +71,15 @@ export class PartitionProcessor {
       )
     }
     this.views = views.map((v) => new ViewProcessor<unknown>(v))
+    this.detectors = patterns.map((p) => new AbsenceDetector<unknown>(p))
+    this.expected = sources[0]?.schema as EventSchema | undefined
     this.schemas = options.schemas ?? eventSchemas
     const sessionHorizon = options.sessionHorizonMs ?? 6 * 60 * 60_000
     this.horizonMs = Math.max(
       ...views.flatMap((v) =>
         v.windows.map((w) => v.graceMs + (w.kind === 'session' ? sessionHorizon : w.sizeMs)),
       ),
+      ...this.detectors.map((d) => d.horizonMs),
     )
   }
 
@@ -84,7 +99,7 @@ export class PartitionProcessor {
 
   /** Keys with open windows, summed over views and windows. */
   get openKeys(): number {
-    return this.views.reduce((n, v) => n + v.openKeys, 0)
+    return this.views.reduce((n, v) => n + v.openKeys, 0) + this.detectors.reduce((n, d) => n + d.openKeys, 0)
   }
 
   process(records: readonly ConsumedRecord[]): ProcessorOutput {
@@ -132,7 +147,7 @@ export class PartitionProcessor {
       out.deadLetters.push({ record, code: decoded.error.code, reason: decoded.reason })
       return undefined
     }
-    const expected = this.views[0]?.view.source.schema
+    const expected = this.expected
     if (expected && (decoded.schema.name !== expected.name || decoded.schema.version !== expected.version)) {
       out.deadLetters.push({
         record,
@@ -158,6 +173,17 @@ export class PartitionProcessor {
         return undefined
       }
     }
+    for (const detector of this.detectors) {
+      try {
+        out.alerts.push(...detector.add(decoded.event))
+      } catch (err) {
+        out.deadLetters.push({
+          record,
+          code: isFreshetError(err) ? err.code : 'INTERNAL',
+          reason: `pattern ${detector.pattern.ref} failed on this event: ${(err as Error).message}`,
+        })
+      }
+    }
     if (ts > this.latestEventTime) this.latestEventTime = ts
     if (ts > this.wm) {
       this.wm = ts
@@ -171,5 +197,6 @@ export class PartitionProcessor {
       if (view.view.repartition) out.partials.push(...view.advancePartials(watermark))
       else out.features.push(...view.advance(watermark))
     }
+    for (const detector of this.detectors) out.alerts.push(...detector.advance(watermark))
   }
 }

@@ -1,5 +1,7 @@
 import type { AnyFeatureView } from '@freshet/feature-store'
 import type { Logger } from 'pino'
+import type { AnyAbsencePattern } from '../cep/absence-pattern.js'
+import { alertRecordMessage } from '../cep/alert-record.js'
 import type {
   CommittedOffset,
   ConsumedRecord,
@@ -26,6 +28,10 @@ import {
 export interface FeatureEngineOptions {
   kafka: KafkaBackbone
   views: readonly AnyFeatureView[]
+  /** Complex-event patterns (absence alerts), run beside the views of their source topic. */
+  patterns?: readonly AnyAbsencePattern[]
+  /** Where pattern alerts go. Default `freshet.alerts.v1`. */
+  alertTopic?: string
   /** Consumer group, and prefix of the per-partition transactional ids. One per deployment. */
   applicationId: string
   /**
@@ -104,9 +110,14 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
   const deadLetterTopic = options.deadLetterTopic ?? TOPICS.deadLetter.name
   const lateTopic = options.lateTopic ?? TOPICS.lateEvents.name
   const featureTopic = options.featureTopic ?? featureTopicName
+  const alertTopic = options.alertTopic ?? TOPICS.alerts.name
+  const patterns = options.patterns ?? []
   const viewsByTopic = new Map<string, AnyFeatureView[]>()
   for (const view of options.views) {
     viewsByTopic.set(view.source.topic, [...(viewsByTopic.get(view.source.topic) ?? []), view])
+  }
+  for (const pattern of patterns) {
+    if (!viewsByTopic.has(pattern.source.topic)) viewsByTopic.set(pattern.source.topic, [])
   }
   const topicOf = new Map(options.views.map((v) => [v.ref, featureTopic(v)]))
   // Repartitioned views: first phase on the source partitions, merge phase on their repartition topic.
@@ -174,7 +185,9 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
       partition,
       processor: mergeView
         ? new MergeProcessor(mergeView)
-        : new PartitionProcessor(viewsByTopic.get(topic) ?? []),
+        : new PartitionProcessor(viewsByTopic.get(topic) ?? [], {
+            patterns: patterns.filter((p) => p.source.topic === topic),
+          }),
       output,
       announced: checkpoint?.wm ?? Number.NEGATIVE_INFINITY,
       openedAt: now(),
@@ -191,6 +204,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     const messages: OutgoingRecord[] = [
       ...out.features.map((f) => featureRecordMessage(topicOf.get(`${f.view}:v${f.version}`)!, f, at)),
       ...out.partials.map((p) => partialMessage(repartitionTopicOf.get(p.view)!, p)),
+      ...out.alerts.map((a) => alertRecordMessage(alertTopic, a, at)),
       ...out.late.map((l) => lateEventRecord(lateTopic, l)),
       ...out.deadLetters.map((d) => deadLetterRecord(deadLetterTopic, d)),
       ...announcements(task),
@@ -215,6 +229,8 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     for (const f of out.features)
       metrics?.featuresEmitted.inc({ view: `${f.view}:v${f.version}`, final: String(f.final) })
     for (const l of out.late) metrics?.lateEvents.inc({ view: l.view })
+    for (const a of out.alerts)
+      metrics?.alertsEmitted.inc({ pattern: `${a.pattern}:v${a.version}`, kind: a.kind })
     for (const d of out.deadLetters) metrics?.deadLettered.inc({ topic: task.topic, code: d.code })
   }
 
@@ -313,7 +329,8 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
       const run = t.lock.then(async () => {
         const out = idle()
         t.lastProgressAt = now()
-        if (out.features.length > 0 || out.partials.length > 0 || announcements(t).length > 0) {
+        const anything = out.features.length + out.partials.length + out.alerts.length > 0
+        if (anything || announcements(t).length > 0) {
           await publish(t, out)
         }
         observe(t, undefined)
@@ -333,6 +350,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
   await kafka.ensureTopics([
     ...outputTopics.map(featureTopicSpec),
     ...[...mergeViews.keys()].map(repartitionTopicSpec),
+    ...(patterns.length > 0 ? [{ ...TOPICS.alerts, name: alertTopic }] : []),
   ])
   const consumer: RecordConsumer = await kafka.consume({
     groupId: applicationId,

@@ -3,10 +3,11 @@ import { carBattery } from './car-battery.js'
 import { carDistance } from './car-distance.js'
 import { carMotion } from './car-motion.js'
 import { carStatus } from './car-status.js'
+import { carTelemetryGap } from './car-telemetry-gap.js'
 import { zoneDemand } from './zone-demand.js'
 import { zoneTraffic } from './zone-traffic.js'
 
-export { carBattery, carDistance, carMotion, carStatus, zoneDemand, zoneTraffic }
+export { carBattery, carDistance, carMotion, carStatus, carTelemetryGap, zoneDemand, zoneTraffic }
 
 /**
  * Every feature view of the car domain, in a stable order: what the engine runs by default and what the
@@ -29,3 +30,6 @@ export const featureViews: readonly AnyFeatureView[] = [
  * Kept as its own name so a view can be defined and tested offline before it goes live.
  */
 export const liveFeatureViews: readonly AnyFeatureView[] = featureViews
+
+/** The complex-event patterns the live engine runs beside the views (alerts on `freshet.alerts.v1`). */
+export const livePatterns = [carTelemetryGap] as const

@@ -409,10 +409,43 @@ function registerCodecs(): void {
   codecsRegistered = true
 }
 
+/**
+ * The broker refuses a record batch over `message.max.bytes` (1 MB by default) and kafkajs sends one batch per
+ * partition per request, so large outputs go in several requests of at most this many bytes. Inside a
+ * transaction that changes nothing: every request belongs to the same transaction, in order.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024
+
 async function sendGrouped(
   sender: Sender,
   records: readonly OutgoingRecord[],
   compression: CompressionTypes = CompressionTypes.None,
+): Promise<void> {
+  let chunk: OutgoingRecord[] = []
+  let bytes = 0
+  for (const r of records) {
+    const size = recordBytes(r)
+    if (chunk.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+      await sendChunk(sender, chunk, compression)
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(r)
+    bytes += size
+  }
+  await sendChunk(sender, chunk, compression)
+}
+
+function recordBytes(r: OutgoingRecord): number {
+  let n = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0)
+  for (const [k, v] of Object.entries(r.headers ?? {})) n += k.length + v.length
+  return n
+}
+
+async function sendChunk(
+  sender: Sender,
+  records: readonly OutgoingRecord[],
+  compression: CompressionTypes,
 ): Promise<void> {
   if (records.length === 0) return
   const byTopic = new Map<string, Message[]>()
