@@ -3,13 +3,6 @@
  * Debian's Redis) without Docker. The CLI lives in cli.ts; everything here takes an options object.
  */
 
-export {
-  CHDB_OWNER_FILE,
-  type ClickHouseClientOptions,
-  type ClickHouseTarget,
-  createClickHouseClient,
-  describeClickHouse,
-} from './clickhouse/client.js'
 export type {
   KafkaJars,
   KafkaServiceOptions,

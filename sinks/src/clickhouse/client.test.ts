@@ -18,7 +18,7 @@ import {
 const serverUrl = process.env.CLICKHOUSE_URL
 const mode = serverUrl === undefined ? 'embedded' : 'server'
 const CLIENT_MODULE = fileURLToPath(new URL('./client.ts', import.meta.url))
-const INFRA_DIR = fileURLToPath(new URL('../..', import.meta.url))
+const SINKS_DIR = fileURLToPath(new URL('../..', import.meta.url))
 
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}) {
   const result = await client.query({ query, query_params: params, format: 'JSONEachRow' })
@@ -44,7 +44,7 @@ async function openInChild(dataDir: string): Promise<Record<string, unknown>> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--input-type=module', '-e', script, CLIENT_MODULE, dataDir],
-    { cwd: INFRA_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: SINKS_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let out = ''
   let err = ''

@@ -1,0 +1,309 @@
+/**
+ * `npm run bench -- offline [--json] [flags]`: the ClickHouse offline store on embedded chDB (or CLICKHOUSE_URL).
+ * Writes a synthetic history of two car views through the offline writer, interleaved with a bare JSONEachRow
+ * insert of the same rows (rows/s), then builds a point-in-time training set for random labels through the
+ * reader and through a hand-written ASOF JOIN over the same tables (seconds, labels upload included in both).
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import type { ClickHouseClient } from '@clickhouse/client'
+import { type FeatureRecord, FreshetError, type LabelRow } from '@freshet/feature-store'
+import { z } from 'zod'
+import { featureTable, toFeatureTableRow } from '../src/clickhouse/feature-table.js'
+import { quoteIdentifier } from '../src/clickhouse/identifiers.js'
+import {
+  type ClickHouseClientOptions,
+  createClickHouseClient,
+  createClickHouseOfflineReader,
+  createClickHouseOfflineWriter,
+} from '../src/clickhouse/index.js'
+import { benchLabels, benchRecords, benchRefs, benchViews, handwrittenQuery } from './offline-data.js'
+
+const USAGE = `Usage: npm run bench -- offline [options]
+
+  --labels N     labels in the training set (default 1000000)
+  --features N   features requested, split over two views and two windows each (default 20)
+  --cars N       cars in the history (default 1000)
+  --hours N      hours of history, one record per car, view and window every minute (default 24)
+  --reps N       training-set runs of each kind, interleaved; medians are reported (default 3)
+  --json         one JSON line on stdout (summary goes to stderr)
+`
+
+const Args = z.object({
+  labels: z.coerce.number().int().min(1).default(1_000_000),
+  features: z.coerce.number().int().min(4).max(400).default(20),
+  cars: z.coerce.number().int().min(1).default(1000),
+  hours: z.coerce.number().min(0.5).default(24),
+  reps: z.coerce.number().int().min(1).max(20).default(3),
+  json: z.boolean().default(false),
+})
+export type OfflineBenchArgs = z.output<typeof Args>
+
+export interface OfflineBenchResult {
+  bench: 'offline'
+  /** Reader: labels upload + point-in-time query, Parquet bytes consumed (median of the runs). */
+  training_set_s: number
+  /** Hand-written ASOF JOIN over the same tables: labels upload + query, Parquet bytes consumed. */
+  handwritten_s: number
+  /** training_set_s / handwritten_s */
+  ratio: number
+  labels: number
+  features: number
+  feature_rows: number
+  /** Through the offline writer (mapping, batching, deduplication token). */
+  write_rows_per_s: number
+  /** The same rows as bare JSONEachRow inserts into a plain MergeTree copy of the tables. */
+  bare_insert_rows_per_s: number
+  /** The first 1000 labels give the same rows both ways (the history arrives in order, so they must). */
+  agree: boolean
+  mode: 'embedded' | 'server'
+}
+
+/** Records per writer call, like one fetched Kafka batch; the bare insert sends the same chunks. */
+const CHUNK = 5000
+
+/**
+ * Runs the offline bench against `options` (a chDB data dir or a server database, emptied by the caller).
+ *
+ * @example
+ * const result = await benchOffline({ dataDir: '/tmp/bench/chdb' }, { labels: 100_000, features: 20, cars: 500, hours: 6, json: false })
+ */
+export async function benchOffline(
+  options: ClickHouseClientOptions,
+  args: OfflineBenchArgs,
+  log: (message: string) => void = () => undefined,
+): Promise<OfflineBenchResult> {
+  const views = benchViews(args.features)
+  const minutes = Math.round(args.hours * 60)
+  const client = createClickHouseClient(options)
+  try {
+    const writer = await createClickHouseOfflineWriter({ ...options, views })
+    const tables = views.map(featureTable)
+    for (const t of tables) {
+      await client.command({
+        query: `CREATE TABLE ${quoteIdentifier(`bare_${t.table}`)} AS ${quoteIdentifier(t.table)}
+          ENGINE = MergeTree ORDER BY (entity, event_time, id)`,
+      })
+    }
+    let writerMs = 0
+    let bareMs = 0
+    let rows = 0
+    let chunk: FeatureRecord[] = []
+    const flushChunk = async () => {
+      let t = performance.now()
+      await writer.write(chunk)
+      writerMs += performance.now() - t
+      const byTable = tables.map((table) => ({
+        table,
+        rows: chunk.filter((r) => r.view === table.view.name).map((r) => toFeatureTableRow(table, r)),
+      }))
+      t = performance.now()
+      for (const { table, rows: tableRows } of byTable) {
+        await client.insert({
+          table: quoteIdentifier(`bare_${table.table}`),
+          format: 'JSONEachRow',
+          values: tableRows,
+        })
+      }
+      bareMs += performance.now() - t
+      rows += chunk.length
+      chunk = []
+      if (rows % (CHUNK * 100) === 0) log(`wrote ${rows} rows`)
+    }
+    for (const record of benchRecords(views, args.cars, minutes)) {
+      chunk.push(record)
+      if (chunk.length >= CHUNK) await flushChunk()
+    }
+    if (chunk.length > 0) await flushChunk()
+    await writer.close()
+    log(
+      `wrote ${rows} rows: writer ${(writerMs / 1000).toFixed(1)} s, bare insert ${(bareMs / 1000).toFixed(1)} s`,
+    )
+
+    const reader = await createClickHouseOfflineReader({ ...options, views })
+    const refs = benchRefs(views)
+    const labels = () => benchLabels(args.labels, args.cars, minutes, 11)
+    const trainingRuns: number[] = []
+    const handwrittenRuns: number[] = []
+    for (let rep = 0; rep < args.reps; rep++) {
+      let t = performance.now()
+      let bytes = 0
+      for await (const c of reader.exportHistoricalFeatures(labels(), refs, 'Parquet')) bytes += c.length
+      trainingRuns.push(performance.now() - t)
+
+      const sessionId = randomUUID()
+      t = performance.now()
+      await loadHandwrittenLabels(client, sessionId, labels())
+      const result = await client.exec({
+        query: `${handwrittenQuery(views)} FORMAT Parquet`,
+        session_id: sessionId,
+        clickhouse_settings: { join_use_nulls: 1 },
+      })
+      let handBytes = 0
+      for await (const c of result.stream) handBytes += (c as Buffer).length
+      handwrittenRuns.push(performance.now() - t)
+      await dropHandwrittenLabels(client, sessionId)
+      log(
+        `run ${rep + 1}: training set ${(trainingRuns[rep]! / 1000).toFixed(2)} s (${bytes} Parquet bytes), ` +
+          `hand-written ${(handwrittenRuns[rep]! / 1000).toFixed(2)} s (${handBytes} bytes)`,
+      )
+    }
+    const trainingMs = median(trainingRuns)
+    const handwrittenMs = median(handwrittenRuns)
+
+    // Same answers on a sample, so the two timings measure the same work.
+    const sample = [...benchLabels(Math.min(1000, args.labels), args.cars, minutes, 11)]
+    const fromReader: unknown[] = []
+    for await (const row of reader.getHistoricalFeatures(sample, refs)) fromReader.push(row)
+    await reader.close()
+    const sampleSession = randomUUID()
+    await loadHandwrittenLabels(client, sampleSession, sample)
+    const byHand = await client.query({
+      query: handwrittenQuery(views),
+      format: 'JSONEachRow',
+      session_id: sampleSession,
+      clickhouse_settings: { join_use_nulls: 1, output_format_json_quote_64bit_integers: 0 },
+    })
+    const agree = canonical(await byHand.json()) === canonical(fromReader)
+    await dropHandwrittenLabels(client, sampleSession)
+
+    return {
+      bench: 'offline',
+      training_set_s: round(trainingMs / 1000),
+      handwritten_s: round(handwrittenMs / 1000),
+      ratio: round(trainingMs / handwrittenMs),
+      labels: args.labels,
+      features: refs.length,
+      feature_rows: rows,
+      write_rows_per_s: Math.round(rows / (writerMs / 1000)),
+      bare_insert_rows_per_s: Math.round(rows / (bareMs / 1000)),
+      agree,
+      mode: options.url === undefined ? 'embedded' : 'server',
+    }
+  } finally {
+    await client.close()
+  }
+}
+
+/** The hand-written side's labels: a temporary table like the reader's, loaded with the same batch size. */
+async function loadHandwrittenLabels(
+  client: ClickHouseClient,
+  sessionId: string,
+  labels: Iterable<LabelRow>,
+) {
+  await client.command({
+    query: `CREATE TEMPORARY TABLE labels (row UInt64, ts DateTime64(3, 'UTC'), car String, eta_s Nullable(Float64))
+      ENGINE = Memory`,
+    session_id: sessionId,
+  })
+  let batch: object[] = []
+  const insert = async () => {
+    await client.insert({ table: 'labels', format: 'JSONEachRow', values: batch, session_id: sessionId })
+    batch = []
+  }
+  let row = 0
+  for (const l of labels) {
+    batch.push({ row: row++, ts: l.timestamp, car: l.car, eta_s: l.eta_s })
+    if (batch.length >= 100_000) await insert()
+  }
+  if (batch.length > 0) await insert()
+}
+
+/** chDB has one session per client, so the table must go before the next run creates it. */
+async function dropHandwrittenLabels(client: ClickHouseClient, sessionId: string) {
+  await client.command({ query: 'DROP TEMPORARY TABLE IF EXISTS labels', session_id: sessionId })
+}
+
+/** Rows as JSON with sorted keys: the hand-written query lists features per window, the reader per request. */
+function canonical(rows: readonly unknown[]): string {
+  return JSON.stringify(rows.map((r) => Object.entries(r as object).sort(([a], [b]) => (a < b ? -1 : 1))))
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000
+}
+
+function parse(argv: readonly string[]): OfflineBenchArgs | undefined {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    ;({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        labels: { type: 'string' },
+        features: { type: 'string' },
+        cars: { type: 'string' },
+        hours: { type: 'string' },
+        reps: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }))
+  } catch (cause) {
+    throw new FreshetError('CONFIG_INVALID', `${(cause as Error).message}\n\n${USAGE}`, { cause })
+  }
+  if (values.help) return undefined
+  const parsed = Args.safeParse(values)
+  if (!parsed.success) {
+    throw new FreshetError(
+      'CONFIG_INVALID',
+      `invalid bench flags: ${z.prettifyError(parsed.error)}\n\n${USAGE}`,
+    )
+  }
+  return parsed.data
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2))
+  if (args === undefined) {
+    process.stdout.write(USAGE)
+    return
+  }
+  const log = (message: string) => process.stderr.write(`[bench offline] ${message}\n`)
+  const url = process.env.CLICKHOUSE_URL || undefined
+  const dir = await mkdtemp(join(tmpdir(), 'freshet-bench-offline-'))
+  const database = `freshet_bench_${process.pid}`
+  let options: ClickHouseClientOptions = { dataDir: join(dir, 'chdb') }
+  if (url !== undefined) {
+    options = { url, database }
+    const admin = createClickHouseClient({ url })
+    await admin.command({ query: 'CREATE DATABASE {db:Identifier}', query_params: { db: database } })
+    await admin.close()
+  }
+  try {
+    const result = await benchOffline(options, args, log)
+    const summary =
+      `offline store (${result.mode}): ${result.labels} labels × ${result.features} features over ` +
+      `${result.feature_rows} feature rows\n` +
+      `  training set ${result.training_set_s} s vs hand-written ASOF JOIN ${result.handwritten_s} s ` +
+      `(ratio ${result.ratio}, same rows on a sample: ${result.agree})\n` +
+      `  writer ${result.write_rows_per_s} rows/s vs bare JSONEachRow insert ${result.bare_insert_rows_per_s} rows/s\n`
+    if (args.json) {
+      process.stderr.write(summary)
+      process.stdout.write(`${JSON.stringify(result)}\n`)
+    } else {
+      process.stdout.write(summary)
+    }
+  } finally {
+    if (url !== undefined) {
+      const admin = createClickHouseClient({ url })
+      await admin.command({
+        query: 'DROP DATABASE IF EXISTS {db:Identifier}',
+        query_params: { db: database },
+      })
+      await admin.close()
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()
