@@ -25,6 +25,9 @@ export const ERROR_CODES = [
   'KAFKA_TOPIC_CONFLICT',
   'STORE_UNAVAILABLE',
   'STORE_QUERY_FAILED',
+  // feature store
+  'REGISTRY_CONFLICT',
+  'FEATURE_SCHEMA_MISMATCH',
   'INTERNAL',
 ] as const
 
