@@ -1,6 +1,7 @@
 import { type AnyFeatureView, FreshetError } from '@freshet/feature-store'
 import type { AnyAbsencePattern } from '../cep/absence-pattern.js'
 import type { AlertRecord } from '../cep/alert-record.js'
+import { append } from '../engine/append.js'
 import type { DeadLetter, LateEvent } from '../engine/dead-letter.js'
 import type { FeatureRecord } from '../engine/feature-record.js'
 import { PartitionProcessor, type ProcessorOutput } from '../engine/partition-processor.js'
@@ -138,8 +139,8 @@ export function runTestDriver(options: TestDriverOptions): TestDriverResult {
         for (const record of out.features) features.push({ record, partition, seq: features.length })
         for (const l of out.late) late.push({ ...l, input: inputOf.get(l.record)! })
         for (const d of out.deadLetters) deadLetters.push({ ...d, input: inputOf.get(d.record)! })
-        partials.push(...out.partials)
-        alerts.push(...out.alerts)
+        append(partials, out.partials)
+        append(alerts, out.alerts)
       }
       const topicPatterns = patterns.filter((p) => p.source.topic === topic)
       const processor = new PartitionProcessor(topicViews, { schemas, patterns: topicPatterns })

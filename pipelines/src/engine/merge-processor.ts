@@ -1,5 +1,6 @@
 import { type AnyFeatureView, FreshetError } from '@freshet/feature-store'
 import type { ConsumedRecord } from '../kafka/kafka.js'
+import { append } from './append.js'
 import { emptyOutput, type ProcessorOutput } from './partition-processor.js'
 import { decodeRepartitionMessage, type InputWatermark } from './repartition.js'
 import { ViewMerger } from './view-merger.js'
@@ -113,7 +114,7 @@ export class MergeProcessor {
     const out = emptyOutput()
     if (watermark > this.wm) {
       this.wm = watermark
-      out.features.push(...this.merger.advance(watermark))
+      append(out.features, this.merger.advance(watermark))
     }
     return out
   }
@@ -162,7 +163,7 @@ export class MergeProcessor {
     const wm = Math.min(...this.marks.values())
     if (wm > this.wm) {
       this.wm = wm
-      out.features.push(...this.merger.advance(wm))
+      append(out.features, this.merger.advance(wm))
     }
   }
 }

@@ -5,6 +5,7 @@ import type { AlertRecord } from '../cep/alert-record.js'
 import { decodeEvent } from '../events/codec.js'
 import { type EventSchema, eventSchemas } from '../events/event-schema.js'
 import type { ConsumedRecord } from '../kafka/kafka.js'
+import { append } from './append.js'
 import type { DeadLetter, LateEvent } from './dead-letter.js'
 import type { FeatureRecord } from './feature-record.js'
 import { ViewProcessor } from './view-processor.js'
@@ -116,7 +117,7 @@ export class PartitionProcessor {
       this.next = BigInt(last.offset) + 1n
     }
     for (const view of this.views) {
-      if (view.view.emit === 'updating') out.features.push(...view.partials(this.latestEventTime))
+      if (view.view.emit === 'updating') append(out.features, view.partials(this.latestEventTime))
     }
     return out
   }
@@ -175,7 +176,7 @@ export class PartitionProcessor {
     }
     for (const detector of this.detectors) {
       try {
-        out.alerts.push(...detector.add(decoded.event))
+        append(out.alerts, detector.add(decoded.event))
       } catch (err) {
         out.deadLetters.push({
           record,
@@ -194,9 +195,9 @@ export class PartitionProcessor {
 
   private closeWindows(watermark: number, out: ProcessorOutput): void {
     for (const view of this.views) {
-      if (view.view.repartition) out.partials.push(...view.advancePartials(watermark))
-      else out.features.push(...view.advance(watermark))
+      if (view.view.repartition) append(out.partials, view.advancePartials(watermark))
+      else append(out.features, view.advance(watermark))
     }
-    for (const detector of this.detectors) out.alerts.push(...detector.advance(watermark))
+    for (const detector of this.detectors) append(out.alerts, detector.advance(watermark))
   }
 }
