@@ -30,6 +30,8 @@ export function repartitionTopicSpec(name: string): TopicSpec {
     // Only the open windows' partials are ever replayed; a week covers any outage worth replaying.
     retentionMs: 7 * 24 * 60 * 60_000,
     cleanupPolicy: 'delete',
+    // Retention by arrival, not event time: replaying last year's history must not be deleted as it is written.
+    config: { 'message.timestamp.type': 'LogAppendTime' },
     key: "the view's entity key (partials), or null (watermarks)",
   }
 }
