@@ -67,3 +67,5 @@ export type {
 export { assignWindows, hopping, session, sliding, tumbling } from './windows/window-spec.js'
 export type { WindowedAggregationJSON, WindowedAggregationOptions } from './windows/windowed-aggregation.js'
 export { WindowedAggregation } from './windows/windowed-aggregation.js'
+// Registry: registered view versions (schema, entity, ttl, owner, content hash), immutability checks, store port
+export * from './registry/index.js'

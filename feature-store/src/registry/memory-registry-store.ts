@@ -1,0 +1,34 @@
+import { compareRegisteredViews, type RegisteredView } from './registered-view.js'
+import type { RegistryStore } from './registry-store.js'
+
+/**
+ * A registry store in process memory, for unit tests and offline tools. Entries are copied in and out, so a
+ * caller mutating what it passed or got back cannot change what is stored.
+ *
+ * @example
+ * const registry = new FeatureRegistry({ store: createMemoryRegistryStore() })
+ */
+export function createMemoryRegistryStore(): RegistryStore {
+  const entries = new Map<string, RegisteredView>()
+  const copy = (entry: RegisteredView): RegisteredView => structuredClone(entry)
+  return {
+    async get(ref) {
+      const entry = entries.get(ref)
+      return entry && copy(entry)
+    },
+    async list() {
+      return [...entries.values()].sort(compareRegisteredViews).map(copy)
+    },
+    async putIfAbsent(entry) {
+      if (!entries.has(entry.ref)) entries.set(entry.ref, copy(entry))
+      return copy(entries.get(entry.ref)!)
+    },
+    async replaceIfSameHash(entry) {
+      const stored = entries.get(entry.ref)
+      if (stored === undefined) return undefined
+      if (stored.contentHash === entry.contentHash) entries.set(entry.ref, copy(entry))
+      return copy(entries.get(entry.ref)!)
+    },
+    async close() {},
+  }
+}

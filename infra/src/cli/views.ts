@@ -1,0 +1,110 @@
+/**
+ * `freshet views [--json] [--redis-url URL] [--registry-key KEY]`: registers the code's feature views in the
+ * Redis registry (idempotent) and lists every registered version. A changed definition under a published
+ * version fails with REGISTRY_CONFLICT (exit 1) and registers nothing.
+ */
+import { parseArgs } from 'node:util'
+import { FeatureRegistry, FreshetError, isFreshetError } from '@freshet/feature-store'
+import { featureViews } from '@freshet/pipelines'
+import { createRedisRegistryStore, DEFAULT_REGISTRY_KEY, describeRedisUrl } from '@freshet/sinks'
+import { z } from 'zod'
+import { formatRegistrationSummary, formatViewsTable } from './views-output.js'
+
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:16379'
+
+const USAGE = `usage: freshet views [--json] [--redis-url URL] [--registry-key KEY]
+
+  Registers this code's feature views in the registry (a no-op for unchanged ones) and lists every
+  registered view version. Exits 1 when a published version's definition changed without a version bump.
+
+  --json               print { registrations, views } as JSON instead of a table
+  --redis-url URL      the registry's Redis (env REDIS_URL, default ${DEFAULT_REDIS_URL})
+  --registry-key KEY   the registry's hash (default ${DEFAULT_REGISTRY_KEY})`
+
+const configSchema = z.object({
+  json: z.boolean(),
+  // The message never repeats the value: a URL may carry a password.
+  redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
+  registryKey: z.string().min(1, 'must not be empty'),
+})
+
+type ViewsConfig = z.infer<typeof configSchema>
+
+const FLAGS: Record<string, string> = {
+  redisUrl: '--redis-url (or REDIS_URL)',
+  registryKey: '--registry-key',
+}
+
+/** Parses flags and environment once, failing with every problem listed; `help` means "print usage". */
+function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ViewsConfig | 'help' {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      'redis-url': { type: 'string' },
+      'registry-key': { type: 'string', default: DEFAULT_REGISTRY_KEY },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) return 'help'
+  if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`)
+  const parsed = configSchema.safeParse({
+    json: values.json,
+    redisUrl: values['redis-url'] ?? (env.REDIS_URL || DEFAULT_REDIS_URL),
+    registryKey: values['registry-key'],
+  })
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${FLAGS[String(i.path[0])] ?? i.path.join('.')} ${i.message}`,
+    )
+    throw new FreshetError('CONFIG_INVALID', `freshet views: ${problems.join('; ')}`)
+  }
+  return parsed.data
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let config: ViewsConfig | 'help'
+  try {
+    config = parseConfig(argv, process.env)
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`)
+    return 2
+  }
+  if (config === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+
+  const target = describeRedisUrl(config.redisUrl)
+  const registry = new FeatureRegistry({
+    store: createRedisRegistryStore({ url: config.redisUrl, key: config.registryKey }),
+  })
+  try {
+    const registrations = await registry.register(featureViews)
+    const views = await registry.list()
+    if (config.json) {
+      const outcomes = registrations.map(({ ref, outcome }) => ({ ref, outcome }))
+      process.stdout.write(`${JSON.stringify({ registrations: outcomes, views }, null, 2)}\n`)
+    } else {
+      process.stdout.write(`${formatViewsTable(views)}\n\n`)
+      process.stdout.write(`${formatRegistrationSummary(registrations, target, config.registryKey)}\n`)
+    }
+    return 0
+  } finally {
+    await registry.close()
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    const code = isFreshetError(err) ? err.code : 'INTERNAL'
+    process.stderr.write(`error [${code}] ${err instanceof Error ? err.message : String(err)}\n`)
+    const cause = err instanceof Error ? err.cause : undefined
+    if (cause instanceof Error) process.stderr.write(`  cause: ${cause.message.split('\n')[0]}\n`)
+    process.exitCode = 1
+  },
+)
