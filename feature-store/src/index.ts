@@ -44,6 +44,8 @@ export {
   featureRecordV1,
   featureTopicName,
 } from './records/feature-record.js'
+// Registry: registered view versions (schema, entity, ttl, owner, content hash), immutability checks, store port
+export * from './registry/index.js'
 // Store ports: what sinks, serving and training see of the online and offline stores
 export * from './store/ports.js'
 // Windows: durations, window specs and the pure per-key window state machine
@@ -67,5 +69,3 @@ export type {
 export { assignWindows, hopping, session, sliding, tumbling } from './windows/window-spec.js'
 export type { WindowedAggregationJSON, WindowedAggregationOptions } from './windows/windowed-aggregation.js'
 export { WindowedAggregation } from './windows/windowed-aggregation.js'
-// Registry: registered view versions (schema, entity, ttl, owner, content hash), immutability checks, store port
-export * from './registry/index.js'
