@@ -22,6 +22,7 @@ import {
   createClickHouseOfflineWriter,
 } from '../src/clickhouse/index.js'
 import { benchLabels, benchRecords, benchRefs, benchViews, handwrittenQuery } from './offline-data.js'
+import { benchOnlineWrite } from './online-write.js'
 
 const USAGE = `Usage: npm run bench -- offline [options]
 
@@ -280,13 +281,23 @@ async function main(): Promise<void> {
     await admin.close()
   }
   try {
-    const result = await benchOffline(options, args, log)
+    const offline = await benchOffline(options, args, log)
+    // The other store the sink writes: the Redis writer (Lua CAS, ttl) against bare pipelined HSETs, same rows.
+    const online = await benchOnlineWrite({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:16379' })
+    const result = {
+      ...offline,
+      online_write_rows_per_s: online.writerRowsPerS,
+      online_replay_rows_per_s: online.replayRowsPerS,
+      bare_hset_rows_per_s: online.bareHsetRowsPerS,
+      online_write_ratio: round(online.writerRowsPerS / online.bareHsetRowsPerS),
+    }
     const summary =
       `offline store (${result.mode}): ${result.labels} labels × ${result.features} features over ` +
       `${result.feature_rows} feature rows\n` +
       `  training set ${result.training_set_s} s vs hand-written ASOF JOIN ${result.handwritten_s} s ` +
       `(ratio ${result.ratio}, same rows on a sample: ${result.agree})\n` +
-      `  writer ${result.write_rows_per_s} rows/s vs bare JSONEachRow insert ${result.bare_insert_rows_per_s} rows/s\n`
+      `  writer ${result.write_rows_per_s} rows/s vs bare JSONEachRow insert ${result.bare_insert_rows_per_s} rows/s\n` +
+      `  Redis writer ${result.online_write_rows_per_s} rows/s vs bare pipelined HSET ${result.bare_hset_rows_per_s} rows/s\n`
     if (args.json) {
       process.stderr.write(summary)
       process.stdout.write(`${JSON.stringify(result)}\n`)

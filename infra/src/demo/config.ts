@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseDuration } from '@freshet/feature-store'
 import { z } from 'zod'
@@ -9,6 +10,10 @@ const schema = z.object({
   seed: z.number().int(),
   keep: z.boolean(),
   kafkaBrokers: z.array(z.string().min(1)).optional(),
+  /** Used with KAFKA_BROKERS (services not started here). */
+  redisUrl: z.string().min(1),
+  /** The demo's own state (its chDB data dir, the exported training set). */
+  dataDir: z.string().min(1),
 })
 
 export type DemoConfig = z.infer<typeof schema>
@@ -32,6 +37,8 @@ export function loadDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     seed: Number(values.seed),
     keep: values.keep,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',') : undefined,
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:16379',
+    dataDir: join(env.FRESHET_DATA_DIR ?? '.freshet', 'demo'),
   })
   if (!parsed.success) throw new Error(`invalid demo options: ${z.prettifyError(parsed.error)}`)
   return parsed.data

@@ -4,6 +4,7 @@ import {
   decodeEvent,
   type KafkaBackbone,
   type RecordConsumer,
+  type RideCompleted,
   TOPICS,
 } from '@freshet/pipelines'
 
@@ -20,11 +21,14 @@ export interface TapReport {
  * A read_committed consumer in a throwaway group that counts what flows through the event topics, so the demo shows
  * events that really made the round trip through the broker (not what the simulator believes it sent).
  */
-export async function startLiveTap(
-  kafka: KafkaBackbone,
-): Promise<{ report(): TapReport; stop(): Promise<void> }> {
+export async function startLiveTap(kafka: KafkaBackbone): Promise<{
+  report(): TapReport
+  completedRides(): readonly RideCompleted[]
+  stop(): Promise<void>
+}> {
   let window = emptyReport()
   const cars = new Set<string>()
+  const completed: RideCompleted[] = []
   const consumer: RecordConsumer = await kafka.consume({
     groupId: `freshet-demo-tap-${randomUUID()}`,
     topics: [TOPICS.telemetry.name, TOPICS.rides.name],
@@ -43,6 +47,7 @@ export async function startLiveTap(
           window.latest = event
         } else {
           const type = (decoded.event as { type: string }).type
+          if (type === 'ride_completed') completed.push(decoded.event as RideCompleted)
           window.rideEvents[type] = (window.rideEvents[type] ?? 0) + 1
         }
       }
@@ -55,6 +60,8 @@ export async function startLiveTap(
       window = emptyReport()
       return out
     },
+    /** Every completed ride seen so far: the demo's training labels. */
+    completedRides: (): readonly RideCompleted[] => completed,
     stop: () => consumer.stop(),
   }
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: the whole system as far as it exists, on the embedded defaults.
  * Starts local Kafka and Redis (or uses KAFKA_BROKERS), runs the feature engine, simulates twenty minutes of
- * history and then the city in real time, and prints what arrives through the broker every few seconds: events
- * and the feature records the engine publishes.
+ * history and then the city in real time, and prints what arrives through the broker every few seconds: events,
+ * the feature records the engine publishes, and what the sink lands in Redis and an embedded ClickHouse (with one
+ * car's features read back from both). It ends with a point-in-time training set of the rides that completed.
  */
 import {
   createKafka,
@@ -10,6 +11,7 @@ import {
   liveFeatureViews,
   livePatterns,
   runSimulator,
+  type SimulatorProgress,
   startFeatureEngine,
   TOPICS,
 } from '@freshet/pipelines'
@@ -17,6 +19,7 @@ import { startLocalServices } from '../local-services.js'
 import { loadDemoConfig } from './config.js'
 import { describeAlerts, describeFeatures, startFeatureTap } from './feature-tap.js'
 import { startLiveTap, type TapReport } from './live-tap.js'
+import { describeSample, describeStores, startStoreStage } from './store-stage.js'
 
 const REPORT_EVERY_MS = 3000
 const config = loadDemoConfig(process.argv.slice(2), process.env)
@@ -47,6 +50,9 @@ const engine = await startFeatureEngine({
 })
 await engine.started
 const features = await startFeatureTap(kafka, [...liveFeatureViews.map(featureTopicName), TOPICS.alerts.name])
+const redisUrl = services?.redis.url ?? config.redisUrl
+const stores = await startStoreStage({ kafka, views: liveFeatureViews, redisUrl, dataDir: config.dataDir })
+say(`sink running: feature topics → Redis ${redisUrl} + ClickHouse (embedded chDB in ${config.dataDir}/chdb)`)
 say(
   `feature engine running ${liveFeatureViews.map((v) => v.ref).join(', ')} and pattern ` +
     `${livePatterns.map((p) => p.ref).join(', ')} (exactly-once, Kafka transactions; zone views in two phases)`,
@@ -54,28 +60,40 @@ say(
 const abort = new AbortController()
 process.once('SIGINT', () => abort.abort())
 
-// Twenty minutes of history first, as fast as the broker takes it, so windows have something to close on.
+// One simulation that starts twenty minutes ago: it catches up as fast as the broker takes it, so windows have
+// something to close on, then follows the wall clock. Rides in flight at the catch-up complete live.
 const historyMs = 20 * 60_000
-const history = await runSimulator({
-  mode: 'historical',
-  kafka,
-  cars: config.cars,
-  seed: config.seed,
-  ridesPerCarHour: config.ridesPerCarHour,
-  startMs: Date.now() - historyMs,
-  durationMs: historyMs,
-})
-say(`simulated the last 20 minutes: ${history.produced} events in ${secs(history.elapsedMs)}`)
+const simStart = Date.now()
+let realtimeFrom = Number.POSITIVE_INFINITY
+const onProgress = (p: SimulatorProgress) => {
+  if (realtimeFrom !== Number.POSITIVE_INFINITY || p.simulatedMs < Date.now() - 2000) return
+  realtimeFrom = Date.now()
+  say(`simulated the last 20 minutes: ${p.produced} events in ${secs(realtimeFrom - simStart)}; now live`)
+}
 say(
-  `simulating ${config.cars} cars in real time for ${secs(config.durationMs)} (seed ${config.seed}); Ctrl-C stops early`,
+  `simulating ${config.cars} cars: 20 minutes of history, then ${secs(config.durationMs)} in real time ` +
+    `(seed ${config.seed}); Ctrl-C stops early`,
 )
-
+let sampling = false
 const ticker = setInterval(() => {
-  say(describe(tap.report(), REPORT_EVERY_MS))
+  const events = tap.report()
+  say(describe(events, REPORT_EVERY_MS))
   const report = features.report()
   say(describeFeatures(report))
   const alerts = describeAlerts(report.alerts)
   if (alerts) say(alerts)
+  say(describeStores(stores.report()))
+  const car = events.latest?.carId
+  if (car && !sampling) {
+    sampling = true // a slow read must not pile up behind the next tick
+    stores
+      .sample(car)
+      .then((s) => say(describeSample(s).trimStart()))
+      .catch((err: unknown) => say(`store read failed: ${(err as Error).message}`))
+      .finally(() => {
+        sampling = false
+      })
+  }
 }, REPORT_EVERY_MS)
 try {
   const summary = await runSimulator({
@@ -84,8 +102,11 @@ try {
     cars: config.cars,
     seed: config.seed,
     ridesPerCarHour: config.ridesPerCarHour,
-    durationMs: config.durationMs,
+    startMs: simStart - historyMs,
+    durationMs: historyMs + config.durationMs,
     signal: abort.signal,
+    onProgress,
+    progressIntervalMs: 500,
   })
   await new Promise((resolve) => setTimeout(resolve, 1500)) // let the tap drain the last batch
   say(describe(tap.report(), REPORT_EVERY_MS))
@@ -93,8 +114,10 @@ try {
     `done: ${summary.produced} events produced (${summary.telemetry} telemetry, ${summary.rideEvents} ride events); ` +
       `rides requested ${summary.ridesRequested}, completed ${summary.ridesCompleted}, cancelled ${summary.ridesCancelled}`,
   )
+  await exportTrainingSet()
 } finally {
   clearInterval(ticker)
+  await stores.stop()
   await engine.stop()
   await features.stop()
   await tap.stop()
@@ -115,6 +138,27 @@ function describe(r: TapReport, periodMs: number): string {
     : ''
   const invalid = r.invalid > 0 ? `, ${r.invalid} invalid` : ''
   return `kafka → telemetry ${(r.telemetry / (periodMs / 1000)).toFixed(0)}/s from ${r.cars} cars; rides: ${rides || 'none yet'}${invalid}${sample}`
+}
+
+/**
+ * Labels = rides completed while the demo ran live (history rides would join nothing: their features were
+ * ingested after their own time, and a point-in-time join refuses to see the future), one row per ride with
+ * its true duration; features as known at drop-off.
+ */
+async function exportTrainingSet() {
+  const labels = tap
+    .completedRides()
+    .filter((r) => r.ts >= realtimeFrom)
+    .map((r) => ({ timestamp: r.ts, car: r.carId, ride: r.rideId, trip_s: r.actualDurationS }))
+  if (labels.length === 0) {
+    say('training set: no ride completed during the live run (try --duration 3m)')
+    return
+  }
+  const set = await stores.exportTrainingSet(labels)
+  say(
+    `training set: ${labels.length} completed rides × 3 features → ${set.path} (${set.bytes} bytes Parquet)`,
+  )
+  for (const row of set.rows.slice(0, 3)) say(`  ${JSON.stringify(row)}`)
 }
 
 function secs(ms: number): string {
