@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   // feature store
   'REGISTRY_CONFLICT',
   'FEATURE_SCHEMA_MISMATCH',
+  // serving
+  'MODEL_INVALID',
   'INTERNAL',
 ] as const
 

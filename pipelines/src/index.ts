@@ -48,6 +48,7 @@ export { rideEventV1 } from './events/ride-event.js'
 export {
   carBattery,
   carDistance,
+  carLocation,
   carMotion,
   carStatus,
   carTelemetryGap,

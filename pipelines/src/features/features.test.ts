@@ -1,5 +1,7 @@
 import { type AnyFeatureView, distinctCount } from '@freshet/feature-store'
 import { describe, expect, it } from 'vitest'
+import { fromSimulation } from '../driver/driver-input.js'
+import { runTestDriver } from '../driver/test-driver.js'
 import type { FeatureRecord } from '../engine/feature-record.js'
 import { PartitionProcessor } from '../engine/partition-processor.js'
 import { ViewMerger } from '../engine/view-merger.js'
@@ -13,6 +15,7 @@ import { simulate } from '../simulator/simulation.js'
 import {
   carBattery,
   carDistance,
+  carLocation,
   carMotion,
   carStatus,
   featureViews,
@@ -112,15 +115,17 @@ describe('car domain feature views', () => {
       ],
       'zone_traffic:v1': ['car_id_distinct_15m', 'speed_kmh_mean_15m', 'trip_speed_kmh_mean_15m'],
       'zone_demand:v1': ['ride_requested_count_15m', 'ride_picked_up_count_15m'],
+      'car_location:v1': ['lat_last_1m', 'lon_last_1m'],
     })
   })
 
-  it('registers each view once, with its entity, owner, grace, final emission and source topic', () => {
+  it('registers each view once, with its entity, owner, grace, emission and source topic', () => {
     expect(new Set(featureViews.map((v) => v.name)).size).toBe(featureViews.length)
     for (const v of featureViews) {
       expect(v.owner).toBe('mobility-features')
       expect(v.graceMs).toBe(30_000)
-      expect(v.emit).toBe('final')
+      // car_location feeds a live ETA origin: it publishes the open minute too.
+      expect(v.emit).toBe(v === carLocation ? 'updating' : 'final')
       expect(v.description.length).toBeGreaterThan(40)
     }
     expect(featureViews.map((v) => [v.ref, v.entity, v.source.topic, v.ttlMs / MINUTE_MS])).toEqual([
@@ -130,6 +135,7 @@ describe('car domain feature views', () => {
       ['car_status:v1', 'car', 'car.telemetry.v1', 120],
       ['zone_traffic:v1', 'zone', 'car.telemetry.v1', 5],
       ['zone_demand:v1', 'zone', 'ride.events.v1', 5],
+      ['car_location:v1', 'car', 'car.telemetry.v1', 10],
     ])
   })
 
@@ -237,5 +243,31 @@ describe('car domain feature views', () => {
       expect(r.features.ride_picked_up_count_15m).toBe(count('ride_picked_up'))
     }
     expect(demandRecords.some((r) => (r.features.ride_picked_up_count_15m ?? 0) > 0)).toBe(true)
+  })
+
+  it('car_location: each record holds the latest sample of its minute so far; the final one the last sample', () => {
+    // Small fetches, as a live consumer sees them: each one publishes the open minute's latest position.
+    const { features } = runTestDriver({
+      views: [carLocation],
+      events: fromSimulation(events),
+      batchSize: 50,
+    })
+    const finals = features.filter((r) => r.final)
+    const partials = features.filter((r) => !r.final)
+    expect(partials.length).toBeGreaterThan(finals.length)
+    for (const r of features) {
+      // A partial holds as of its event time (the partition's latest event); the final one the whole minute.
+      const samples = within(telemetry, (e) => e.carId, r).filter((e) => e.ts <= r.eventTime)
+      expect(samples.length).toBeGreaterThan(0)
+      const latest = samples.at(-1)!
+      expect([r.features.lat_last_1m, r.features.lon_last_1m]).toEqual([
+        latest.position.lat,
+        latest.position.lon,
+      ])
+    }
+    const carMinutes = new Set(telemetry.map((e) => `${e.carId}/${Math.floor(e.ts / MINUTE_MS)}`))
+    expect(finals).toHaveLength(carMinutes.size)
+    // Cars move: consecutive minutes of some car report different positions.
+    expect(new Set(finals.map((r) => r.features.lat_last_1m)).size).toBeGreaterThan(10 * 5)
   })
 })

@@ -1,13 +1,23 @@
 import type { AnyFeatureView } from '@freshet/feature-store'
 import { carBattery } from './car-battery.js'
 import { carDistance } from './car-distance.js'
+import { carLocation } from './car-location.js'
 import { carMotion } from './car-motion.js'
 import { carStatus } from './car-status.js'
 import { carTelemetryGap } from './car-telemetry-gap.js'
 import { zoneDemand } from './zone-demand.js'
 import { zoneTraffic } from './zone-traffic.js'
 
-export { carBattery, carDistance, carMotion, carStatus, carTelemetryGap, zoneDemand, zoneTraffic }
+export {
+  carBattery,
+  carDistance,
+  carLocation,
+  carMotion,
+  carStatus,
+  carTelemetryGap,
+  zoneDemand,
+  zoneTraffic,
+}
 
 /**
  * Every feature view of the car domain, in a stable order: what the engine runs by default and what the
@@ -23,6 +33,7 @@ export const featureViews: readonly AnyFeatureView[] = [
   carStatus,
   zoneTraffic,
   zoneDemand,
+  carLocation,
 ]
 
 /**
