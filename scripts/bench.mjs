@@ -12,6 +12,7 @@ import { ensureInstall } from './ensure-install.mjs'
 /** Bench name → entry file (relative to the repo root). A new bench is one line here. */
 const BENCHES = {
   pipeline: 'pipelines/bench/pipeline.ts',
+  backfill: 'pipelines/bench/backfill.ts',
   serving: 'serving/bench/serving.ts',
   offline: 'sinks/bench/offline.ts',
 }

@@ -20,6 +20,11 @@ const COMMANDS = [
     'infra/src/cli/training-set.ts',
     'point-in-time training set from the offline store (--help)',
   ],
+  [
+    'backfill',
+    'infra/src/cli/backfill.ts',
+    'replay history into the stores: start, status, cancel, list (--help)',
+  ],
 ]
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')

@@ -1,5 +1,6 @@
 export type { AsyncApiDocument, AsyncApiOptions, ProducerSpec } from './asyncapi/generate.js'
 export { buildAsyncApiDocument, renderAsyncApi } from './asyncapi/generate.js'
+export * from './backfill/index.js'
 export * from './cep/index.js'
 export type { DecodedInput, DriverInput, RawInput } from './driver/driver-input.js'
 export { fromSimulation } from './driver/driver-input.js'
@@ -65,7 +66,10 @@ export type {
   ConsumeOptions,
   KafkaBackbone,
   KafkaOptions,
+  OffsetRange,
   OutgoingRecord,
+  RangeReader,
+  ReadRangesOptions,
   RecordConsumer,
   RecordProducer,
   TransactionalProducer,

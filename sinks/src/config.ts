@@ -29,6 +29,26 @@ const schema = z.object({
         .filter(Boolean),
     )
     .optional(),
+  /**
+   * Comma-separated admin keys of the backfill API (`/v1/backfills`), separate from the offline API's keys:
+   * a backfill rewrites stores. Unset: the backfill API is not served (the CLI still works, through Redis).
+   */
+  FRESHET_ADMIN_KEYS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  /** Backfill children this process replays at once; 0 runs no backfill worker here. */
+  BACKFILL_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
+  /** Redis key prefix of the backfill queues (the CLI's --prefix must match). */
+  BACKFILL_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/)
+    .default('freshet'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 })
 
@@ -42,6 +62,9 @@ export interface SinkConfig {
   httpPort: number
   /** Empty for `replay-online`, which serves no API. */
   apiKeys: string[]
+  /** Keys of the backfill admin API; empty: that API is not served. */
+  adminKeys: string[]
+  backfill: { concurrency: number; prefix: string }
   logLevel: z.infer<typeof schema>['LOG_LEVEL']
 }
 
@@ -81,6 +104,8 @@ export function loadSinkConfig(env: NodeJS.ProcessEnv, argv: readonly string[] =
     metricsPort: c.METRICS_PORT,
     httpPort: c.SINK_HTTP_PORT,
     apiKeys,
+    adminKeys: c.FRESHET_ADMIN_KEYS ?? [],
+    backfill: { concurrency: c.BACKFILL_CONCURRENCY, prefix: c.BACKFILL_PREFIX },
     logLevel: c.LOG_LEVEL,
   }
 }

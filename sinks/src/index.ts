@@ -1,4 +1,10 @@
 export * from './clickhouse/index.js'
+export {
+  BACKFILL_API_PREFIX,
+  type BackfillApiOptions,
+  createBackfillApi,
+  withBackfillApi,
+} from './http/backfill-api.js'
 export * from './http/index.js'
 export * from './redis/index.js'
 export { type BackoffPolicy, DEFAULT_BACKOFF } from './sink/backoff.js'

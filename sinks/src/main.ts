@@ -6,10 +6,22 @@
  *
  *   npm run sink                     # run; metrics on :9465/metrics, offline API on :8081
  *   npm run sink -- replay-online    # Redis lost its data: rebuild it from the feature topics, then exit
+ *
+ * It also hosts the backfill worker (BACKFILL_CONCURRENCY children at once; it writes through this process's
+ * store writers, the only ones that may open embedded chDB) and, with FRESHET_ADMIN_KEYS set, the backfill admin
+ * API on the same port (`/v1/backfills`). `freshet backfill` talks to the queues in Redis directly.
  */
 
 import { FeatureRegistry, featureTopicName } from '@freshet/feature-store'
-import { createKafka, featureTopicSpec, featureViews, TOPICS } from '@freshet/pipelines'
+import {
+  createBackfillClient,
+  createBackfillMetrics,
+  createKafka,
+  featureTopicSpec,
+  featureViews,
+  startBackfillWorker,
+  TOPICS,
+} from '@freshet/pipelines'
 import { serve } from '@hono/node-server'
 import { pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
@@ -19,6 +31,7 @@ import {
   describeClickHouse,
 } from './clickhouse/index.js'
 import { loadSinkConfig } from './config.js'
+import { createBackfillApi, withBackfillApi } from './http/backfill-api.js'
 import { createOfflineApi } from './http/offline-api.js'
 import { serveMetrics } from './metrics-server.js'
 import { describeRedisUrl } from './redis/client.js'
@@ -93,7 +106,34 @@ const api = createOfflineApi({
   apiKeys: config.apiKeys,
   logger: logger.child({ component: 'api' }),
 })
-const httpServer = serve({ fetch: api.fetch, port: config.httpPort })
+// Backfills replay Kafka through the engine's code into the same idempotent writers as the live sink.
+const backfillQueues = { redisUrl: config.redisUrl, prefix: config.backfill.prefix }
+const backfills =
+  config.backfill.concurrency > 0
+    ? startBackfillWorker({
+        ...backfillQueues,
+        kafka,
+        views,
+        online,
+        offline,
+        concurrency: config.backfill.concurrency,
+        logger,
+        metrics: createBackfillMetrics(registry),
+      })
+    : undefined
+const backfillClient =
+  config.adminKeys.length > 0 ? createBackfillClient({ ...backfillQueues, views }) : undefined
+const backfillApi = backfillClient
+  ? createBackfillApi({
+      client: backfillClient,
+      adminKeys: config.adminKeys,
+      logger: logger.child({ component: 'backfill-api' }),
+    })
+  : undefined
+const httpServer = serve({
+  fetch: backfillApi ? withBackfillApi(backfillApi, api) : api.fetch,
+  port: config.httpPort,
+})
 const sink = await runSink({ kafka, views, online, offline, groupId: config.groupId, logger, metrics })
 logger.info(
   {
@@ -102,6 +142,8 @@ logger.info(
     views: views.map((v) => v.ref),
     metricsPort: config.metricsPort,
     httpPort: config.httpPort,
+    backfillWorker: backfills ? config.backfill.concurrency : 'off',
+    backfillApi: backfillApi ? 'on' : 'off (set FRESHET_ADMIN_KEYS)',
   },
   'sink running',
 )
@@ -111,6 +153,9 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true
     await sink.stop()
+    // Running backfill children stop at their next batch and go back to the queue (another worker resumes them).
+    await backfills?.close()
+    await backfillClient?.close()
     httpServer.close()
     metricsServer.close()
     await Promise.allSettled([online.close(), offline.close(), reader.close(), kafka.close()])

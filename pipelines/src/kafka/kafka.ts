@@ -3,11 +3,14 @@
  * (unmaintained since 2023) can be swapped without touching pipelines, sinks or tests.
  */
 
+import { randomUUID } from 'node:crypto'
 import { FreshetError } from '@freshet/feature-store'
 import kafkajs, {
   type Admin,
+  type Assigner,
   type Consumer,
   type IHeaders,
+  type KafkaMessage,
   type LogEntry,
   type Message,
   type Sender,
@@ -16,7 +19,7 @@ import type { Logger } from 'pino'
 import type { TopicSpec } from '../topics/catalog.js'
 
 // kafkajs is CommonJS and Node's named-export detection misses some of its exports: take them off the default.
-const { CompressionCodecs, CompressionTypes, Kafka, logLevel, Partitioners } = kafkajs
+const { AssignerProtocol, CompressionCodecs, CompressionTypes, Kafka, logLevel, Partitioners } = kafkajs
 type CompressionTypes = kafkajs.CompressionTypes
 
 import { type Compression, lz4Codec, snappyCodec, zstdCodec } from './compression.js'
@@ -106,6 +109,11 @@ export interface ConsumeOptions {
   maxBytesPerPartition?: number
   /** How long the group waits for a silent member (e.g. killed) before rebalancing. Default 30 s (min 6 s). */
   sessionTimeoutMs?: number
+  /**
+   * Batches of different partitions handled at once (kafkajs `partitionsConsumedConcurrently`), so one
+   * partition's awaited I/O overlaps another's work; one partition's batches never overlap. Default 1.
+   */
+  partitionsConsumedConcurrently?: number
   /** Called after every group (re)join with the partitions this member now owns. */
   onAssignment?(assignment: readonly { topic: string; partitions: readonly number[] }[]): void
   /** One call per fetched batch; all records belong to one topic-partition, in offset order. */
@@ -119,6 +127,40 @@ export interface RecordConsumer {
   seek(topic: string, partition: number, offset: string): void
   /** Commits positions (with metadata) outside any transaction: the at-least-once path. */
   commit(offsets: readonly CommittedOffset[]): Promise<void>
+  stop(): Promise<void>
+}
+
+/** One partition's offsets `[from, to)`. */
+export interface OffsetRange {
+  partition: number
+  /** First offset to read. */
+  from: string
+  /** One past the last offset to read. */
+  to: string
+}
+
+export interface ReadRangesOptions {
+  topic: string
+  /** At most one range per partition; empty ranges (`from` ≥ `to`) are done at once. */
+  ranges: readonly OffsetRange[]
+  /** Default true: never see records of aborted or open transactions. */
+  readCommitted?: boolean
+  /** Fetch size per partition. Default 1 MB. */
+  maxBytesPerPartition?: number
+  /**
+   * One call per fetched batch of one partition: its records inside the range, in offset order (never empty).
+   * Resolve `true` to finish that partition early (it is paused; `done` resolves once every range is finished).
+   * A rejection stops the reader and rejects `done` with it: nothing is retried behind the caller's back.
+   */
+  onBatch(records: readonly ConsumedRecord[]): Promise<boolean | undefined>
+}
+
+export interface RangeReader {
+  /** Resolves once every range is read to its end or finished early; rejects with the first `onBatch` error. */
+  readonly done: Promise<void>
+  /** Next offset of a partition: past everything read, transaction markers and aborted records included. */
+  position(partition: number): string | undefined
+  /** Leaves the (throwaway) group and closes the connection; idempotent, also after `done`. */
   stop(): Promise<void>
 }
 
@@ -141,6 +183,17 @@ export interface KafkaBackbone {
   producer(options?: ProducerOptions): Promise<RecordProducer>
   transactionalProducer(transactionalId: string): Promise<TransactionalProducer>
   consume(options: ConsumeOptions): Promise<RecordConsumer>
+  /**
+   * Earliest offset per partition whose record timestamp (event time, for Freshet's producers) is ≥ `timestamp`;
+   * a partition holding no record that recent answers its end offset. Sorted by partition.
+   */
+  offsetsForTimestamp(topic: string, timestamp: number): Promise<{ partition: number; offset: string }[]>
+  /**
+   * Reads fixed offset ranges of one topic with a consumer of its own: a throwaway group that owns exactly
+   * these partitions (its own assignor, so nothing else is fetched) and commits nothing, never disturbing
+   * a live consumer group. For replays and backfills.
+   */
+  readRanges(options: ReadRangesOptions): Promise<RangeReader>
   /** Closes the shared admin connection; producers and consumers are closed by their owners. */
   close(): Promise<void>
 }
@@ -317,6 +370,7 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       autoCommit = true,
       maxBytesPerPartition,
       sessionTimeoutMs,
+      partitionsConsumedConcurrently,
       onAssignment,
       onBatch,
     }) {
@@ -347,6 +401,7 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       }
       await c.run({
         autoCommit,
+        ...(partitionsConsumedConcurrently === undefined ? {} : { partitionsConsumedConcurrently }),
         eachBatch: async ({ batch }) => {
           await onBatch(
             batch.messages.map((m) => ({
@@ -380,10 +435,173 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
       }
     },
 
+    async offsetsForTimestamp(topic, timestamp) {
+      const a = await getAdmin()
+      const offsets = await wrap('fetch offsets by timestamp', () =>
+        a.fetchTopicOffsetsByTimestamp(topic, timestamp),
+      )
+      return offsets
+        .map((o) => ({ partition: o.partition, offset: o.offset }))
+        .sort((x, y) => x.partition - y.partition)
+    },
+
+    async readRanges({ topic, ranges, readCommitted = true, maxBytesPerPartition, onBatch }) {
+      const positions = new Map(ranges.map((r) => [r.partition, BigInt(r.from)]))
+      const ends = new Map(ranges.map((r) => [r.partition, BigInt(r.to)]))
+      const open = new Set(ranges.filter((r) => BigInt(r.from) < BigInt(r.to)).map((r) => r.partition))
+      let settle: { resolve(): void; reject(err: unknown): void } = { resolve() {}, reject() {} }
+      const done = new Promise<void>((resolve, reject) => {
+        settle = { resolve, reject }
+      })
+      done.catch(() => {}) // the caller awaits it; an unobserved rejection must not crash the process first
+      const position = (partition: number) => positions.get(partition)?.toString()
+      if (open.size === 0) {
+        settle.resolve()
+        return { done, position, stop: async () => {} }
+      }
+      const partitions = [...open]
+      const c: Consumer = kafka.consumer({
+        groupId: `freshet-range-reader-${randomUUID()}`,
+        partitionAssigners: [() => rangeAssigner(topic, partitions)],
+        // A restarted kafkajs consumer would start over from the earliest offset (the group commits nothing):
+        // fail instead, and let the caller resume from its own checkpoint.
+        retry: { restartOnFailure: async () => false },
+        readUncommitted: !readCommitted,
+        allowAutoTopicCreation: false,
+        ...(maxBytesPerPartition === undefined
+          ? {}
+          : { maxBytesPerPartition, maxBytes: maxBytesPerPartition * partitions.length }),
+      })
+      let failed = false
+      const finish = (partition: number) => {
+        if (!open.delete(partition)) return
+        c.pause([{ topic, partitions: [partition] }])
+        if (open.size === 0) settle.resolve()
+      }
+      const advance = (partition: number, next: bigint) => {
+        if (next > (positions.get(partition) ?? 0n)) positions.set(partition, next)
+        if (next >= (ends.get(partition) ?? 0n)) finish(partition)
+      }
+      await wrap('connect range reader', () => c.connect())
+      try {
+        await wrap('subscribe range reader', () => c.subscribe({ topic, fromBeginning: true }))
+        c.on(c.events.CRASH, ({ payload }) => {
+          failed = true
+          settle.reject(
+            new FreshetError(
+              'KAFKA_UNAVAILABLE',
+              `range reader of ${topic} failed: ${payload.error.message}`,
+              {
+                retriable: true,
+                cause: payload.error,
+              },
+            ),
+          )
+        })
+        // A rejoin (a long pause cost the member its session) resets fetch positions: put them back.
+        let joins = 0
+        c.on(c.events.GROUP_JOIN, () => {
+          if (++joins === 1) return
+          for (const p of open) c.seek({ topic, partition: p, offset: String(positions.get(p) ?? 0n) })
+        })
+        // Batches of only transaction markers or aborted records never reach eachBatch: move past them here.
+        c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (!failed && payload.topic === topic && open.has(payload.partition)) {
+            advance(payload.partition, BigInt(payload.lastOffset) + 1n)
+          }
+        })
+        await c.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            const { partition } = batch
+            if (failed || !open.has(partition)) return
+            const from = positions.get(partition) ?? 0n
+            const to = ends.get(partition) ?? 0n
+            const { messages } = batch
+            const inside = (m: KafkaMessage) => {
+              const offset = BigInt(m.offset)
+              return offset >= from && offset < to
+            }
+            // Messages come in offset order: a batch wholly inside the range (the usual case) needs no filter.
+            const whole = messages.length > 0 && inside(messages[0]!) && inside(messages.at(-1)!)
+            const records = (whole ? messages : messages.filter(inside)).map((m) =>
+              toConsumedRecord(topic, partition, batch.highWatermark, m),
+            )
+            try {
+              const finished = records.length > 0 ? await onBatch(records) : false
+              if (finished) finish(partition)
+              else advance(partition, BigInt(batch.lastOffset()) + 1n)
+            } catch (err) {
+              failed = true
+              settle.reject(err)
+            }
+          },
+        })
+        // Applied on the first fetch; the filter above drops anything fetched from the default position before.
+        for (const r of ranges)
+          if (open.has(r.partition)) c.seek({ topic, partition: r.partition, offset: r.from })
+      } catch (err) {
+        await c.disconnect().catch(() => {})
+        throw err
+      }
+      let stopping: Promise<void> | undefined
+      return {
+        done,
+        position,
+        stop: () => {
+          stopping ??= c.disconnect().catch(() => {})
+          return stopping
+        },
+      }
+    },
+
     async close() {
       await admin?.disconnect()
       admin = undefined
     },
+  }
+}
+
+/** Gives the (only) member of a range reader's throwaway group exactly the partitions it reads. */
+function rangeAssigner(topic: string, partitions: readonly number[]): Assigner {
+  return {
+    name: 'FreshetRangeAssigner',
+    version: 0,
+    async assign({ members }) {
+      const [first, ...rest] = members.map((m) => m.memberId).sort()
+      const encode = (assignment: Record<string, number[]>) =>
+        AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) })
+      return [
+        ...(first === undefined
+          ? []
+          : [{ memberId: first, memberAssignment: encode({ [topic]: [...partitions] }) }]),
+        ...rest.map((memberId) => ({ memberId, memberAssignment: encode({}) })),
+      ]
+    },
+    protocol({ topics }) {
+      return {
+        name: 'FreshetRangeAssigner',
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+      }
+    },
+  }
+}
+
+function toConsumedRecord(
+  topic: string,
+  partition: number,
+  highWatermark: string,
+  m: KafkaMessage,
+): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: headersToStrings(m.headers),
+    timestamp: Number(m.timestamp),
+    highWatermark,
   }
 }
 
