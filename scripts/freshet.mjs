@@ -14,6 +14,12 @@ const COMMANDS = [
     'pipelines/src/driver/cli.ts',
     'run a feature view over an events file, offline (--help)',
   ],
+  // Before `views`: the first entry whose words match runs.
+  [
+    'views promote',
+    'infra/src/cli/views-promote.ts',
+    'promote a view version to serve its bare name (--help)',
+  ],
   ['views', 'infra/src/cli/views.ts', "register the code's feature views and list the registry (--help)"],
   [
     'training-set',

@@ -1,8 +1,10 @@
 import type { AnyFeatureView } from '../definitions/feature-view.js'
 import { FreshetError } from '../errors.js'
+import { formatDuration } from '../windows/duration.js'
 import { canonicalJson } from './content-hash.js'
 import { diffDefinitions } from './definition-diff.js'
 import { describeView } from './describe-view.js'
+import { type PromoteOptions, type Promotion, parseViewRef } from './promotion.js'
 import type { RegisteredView } from './registered-view.js'
 import type { RegistryReader, RegistryStore } from './registry-store.js'
 
@@ -30,10 +32,15 @@ const HASH_SHOWN = 12
  * the same ref fails with `REGISTRY_CONFLICT` naming what changed. Owner and description are metadata (not
  * hashed, see content-hash.ts) and are updated in place.
  *
+ * Each view name has one promoted version: what serving answers for the bare name (`car_motion`). The first
+ * version registered under a new name is promoted; after that only `promote` changes it, so a new version can
+ * be registered, run live and backfilled while the old one keeps serving.
+ *
  * @example
  * const registry = new FeatureRegistry({ store: createRedisRegistryStore({ url }) })
  * await registry.register(featureViews) // idempotent; throws REGISTRY_CONFLICT on a changed published view
  * for (const view of await registry.list()) console.log(view.ref, view.contentHash.slice(0, 12))
+ * await registry.promote('car_motion:v2', { requireBackfill: (ref) => findCompletedBackfill(ref) })
  */
 export class FeatureRegistry implements RegistryReader {
   readonly #store: RegistryStore
@@ -60,9 +67,61 @@ export class FeatureRegistry implements RegistryReader {
     })
     if (conflicts.length > 0) throw conflictError(conflicts)
 
+    // Write down which version each name serves before registering new ones (a registry older than promotion
+    // serves the lowest version implicitly, and registering a lower one must not change that), and after, for
+    // names registered for the first time: their first version.
+    const names = [...new Set(described.map((d) => d.name))]
+    const pinned = await this.#pinPromoted(names)
     const registrations: Registration[] = []
     for (const [i, d] of described.entries()) registrations.push(await this.#registerOne(d, stored[i]))
+    await this.#pinPromoted(names.filter((n) => !pinned.has(n)))
     return registrations
+  }
+
+  /**
+   * Promotes a registered view version: serving answers for the bare view name from it from now on. Refuses
+   * with `VIEW_NOT_REGISTERED` (an unknown version), `PROMOTION_NEEDS_BACKFILL` (`requireBackfill` found no
+   * completed backfill of it) or `PROMOTION_CONFLICT` (another promotion of the name landed first: a
+   * compare-and-set, so two operators cannot both win); `CONFIG_INVALID` when `ref` is not a view version.
+   *
+   * @example
+   * const { previous, version } = await registry.promote('car_motion:v2', { requireBackfill })
+   * console.log(`car_motion: v${previous} → v${version}`)
+   */
+  async promote(ref: string, options: PromoteOptions = {}): Promise<Promotion> {
+    const parsed = parseViewRef(ref)
+    if (parsed === undefined) {
+      throw new FreshetError('CONFIG_INVALID', `'${ref}' is not a view version: write it like car_motion:v2`)
+    }
+    const { name, version } = parsed
+    const [entry, current] = await Promise.all([this.#store.get(ref), this.#store.promoted(name)])
+    if (entry === undefined) throw await this.#notRegistered(ref, name)
+    const expected = options.expectedCurrent ?? current
+    if (expected !== current) throw promotionConflict(name, expected, current)
+    if (current === version) return { name, ref, previous: current, version, outcome: 'unchanged' }
+
+    const backfill = options.requireBackfill && (await options.requireBackfill(ref))
+    if (options.requireBackfill && !backfill) {
+      throw new FreshetError(
+        'PROMOTION_NEEDS_BACKFILL',
+        `no completed backfill of ${ref} into the online store: promoted now, ${name} would answer from ` +
+          `what the live engine wrote since ${ref} went live, not the ${formatDuration(entry.ttlMs)} of ` +
+          `history a value may need. Backfill it first (freshet backfill start --view ${ref} --from ` +
+          `-${formatDuration(entry.ttlMs)} --target both --wait), or promote without the check (--force).`,
+      )
+    }
+    const write = await this.#store.setPromoted(name, version, expected)
+    if (write.outcome === 'not-registered') throw await this.#notRegistered(ref, name)
+    if (write.outcome === 'conflict') throw promotionConflict(name, expected, write.current)
+    return { name, ref, previous: current, version, outcome: 'promoted', ...(backfill ? { backfill } : {}) }
+  }
+
+  promoted(name: string): Promise<number | undefined> {
+    return this.#store.promoted(name)
+  }
+
+  listPromoted(): Promise<Record<string, number>> {
+    return this.#store.listPromoted()
   }
 
   get(ref: string): Promise<RegisteredView | undefined> {
@@ -75,6 +134,30 @@ export class FeatureRegistry implements RegistryReader {
 
   close(): Promise<void> {
     return this.#store.close()
+  }
+
+  /**
+   * Stores the promoted version of each name that has one (compare-and-set on what was read, so a promotion
+   * landing meanwhile wins); returns the names that had one.
+   */
+  async #pinPromoted(names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set()
+    const inService = await this.#store.listPromoted()
+    const known = names.filter((n) => inService[n] !== undefined)
+    for (const name of known) await this.#store.setPromoted(name, inService[name]!, inService[name])
+    return new Set(known)
+  }
+
+  async #notRegistered(ref: string, name: string): Promise<FreshetError> {
+    const versions = (await this.#store.list()).filter((v) => v.name === name).map((v) => `v${v.version}`)
+    return new FreshetError(
+      'VIEW_NOT_REGISTERED',
+      `feature view ${ref} is not registered (${
+        versions.length > 0
+          ? `${name} has ${versions.join(', ')}`
+          : `no version of ${name} is: the sink and \`freshet views\` register the code's views`
+      })`,
+    )
   }
 
   async #registerOne(described: RegisteredView, existing: RegisteredView | undefined): Promise<Registration> {
@@ -128,6 +211,15 @@ function conflictLines(registered: RegisteredView, code: RegisteredView, twice =
       : ['no described field differs: the registry computed its hash differently when this was registered']
     ).map((c) => `  - ${c}`),
   ]
+}
+
+function promotionConflict(name: string, expected: number | undefined, current: number | undefined) {
+  const v = (n: number | undefined) => (n === undefined ? 'none' : `v${n}`)
+  return new FreshetError(
+    'PROMOTION_CONFLICT',
+    `the promoted version of ${name} is ${v(current)}, not ${v(expected)} as expected: someone else promoted ` +
+      'it meanwhile. Nothing was changed; check (freshet views) and promote again.',
+  )
 }
 
 function conflictError(conflicts: readonly string[][]): FreshetError {

@@ -1,4 +1,5 @@
-// The feature registry: registered view versions (schema, entity, ttl, owner, content hash) and its store port
+// The feature registry: registered view versions (schema, entity, ttl, owner, content hash), the promoted version
+// of each view, and its store port
 export type { ViewDefinition } from './content-hash.js'
 export { canonicalJson, contentHashOf, definitionOf, HASHED_KEYS } from './content-hash.js'
 export { diffDefinitions } from './definition-diff.js'
@@ -8,6 +9,8 @@ export type { FeatureRegistryOptions, Registration, RegistrationOutcome } from '
 export { FeatureRegistry } from './feature-registry.js'
 export { canonicalFunctionText } from './function-text.js'
 export { createMemoryRegistryStore } from './memory-registry-store.js'
+export type { BackfillEvidence, PromoteOptions, Promotion } from './promotion.js'
+export { parseViewRef, promotedVersions } from './promotion.js'
 export type {
   RegisteredAggregator,
   RegisteredFeature,
@@ -16,4 +19,4 @@ export type {
   RegisteredWindow,
 } from './registered-view.js'
 export { compareRegisteredViews, parseRegisteredView, registeredViewSchema } from './registered-view.js'
-export type { RegistryReader, RegistryStore } from './registry-store.js'
+export type { PromotionWrite, RegistryReader, RegistryStore } from './registry-store.js'

@@ -1,10 +1,12 @@
 import type { RegisteredView, Registration } from '@freshet/feature-store'
 import { describe, expect, it } from 'vitest'
-import { formatRegistrationSummary, formatViewsTable } from './views-output.js'
+import { formatPromotion, formatRegistrationSummary, formatViewsTable } from './views-output.js'
 
 const entry = (ref: string, owner: string, features: number, ttlMs: number): RegisteredView =>
   ({
     ref,
+    name: ref.split(':')[0],
+    version: Number(ref.split(':v')[1]),
     entity: ref.startsWith('zone') ? 'zone' : 'car',
     owner,
     ttlMs,
@@ -14,17 +16,42 @@ const entry = (ref: string, owner: string, features: number, ttlMs: number): Reg
   }) as RegisteredView
 
 describe('views output', () => {
-  it('lists ref, entity, feature count, ttl, owner, hash prefix and registration time in aligned columns', () => {
-    const table = formatViewsTable([
-      entry('car_motion:v1', 'mobility-features', 6, 7_200_000),
-      entry('zone_demand:v12', 'pricing', 2, 300_000),
-    ])
+  it('lists ref, promotion, entity, feature count, ttl, owner, hash prefix and registration time aligned', () => {
+    const table = formatViewsTable(
+      [
+        entry('car_motion:v1', 'mobility-features', 6, 7_200_000),
+        entry('car_motion:v2', 'mobility-features', 7, 7_200_000),
+        entry('zone_demand:v12', 'pricing', 2, 300_000),
+      ],
+      { car_motion: 2, zone_demand: 12 },
+    )
     expect(table).toBe(
       [
-        'REF              ENTITY  FEATURES  TTL  OWNER              HASH          REGISTERED',
-        'car_motion:v1    car     6         2h   mobility-features  0dababababab  2025-11-27 05:40Z',
-        'zone_demand:v12  zone    2         5m   pricing            0fababababab  2025-11-27 05:40Z',
+        'REF              PROMOTED  ENTITY  FEATURES  TTL  OWNER              HASH          REGISTERED',
+        'car_motion:v1              car     6         2h   mobility-features  0dababababab  2025-11-27 05:40Z',
+        'car_motion:v2    yes       car     7         2h   mobility-features  0dababababab  2025-11-27 05:40Z',
+        'zone_demand:v12  yes       zone    2         5m   pricing            0fababababab  2025-11-27 05:40Z',
       ].join('\n'),
+    )
+  })
+
+  it('says what a promotion changed and what it rests on', () => {
+    const base = { name: 'car_motion', ref: 'car_motion:v2', previous: 1, version: 2 }
+    const at = Date.parse('2026-11-30T05:52:10Z')
+    expect(
+      formatPromotion({
+        ...base,
+        outcome: 'promoted',
+        backfill: { id: 'bf-1a2b3c4d', from: at - 86_400_000, to: at - 720_000, finishedAt: at },
+      }),
+    ).toBe(
+      'car_motion: v1 → v2 (backfill bf-1a2b3c4d of 2026-11-29 05:52Z → 2026-11-30 05:40Z, completed 2026-11-30 05:52Z)',
+    )
+    expect(formatPromotion({ ...base, outcome: 'promoted' })).toBe(
+      'car_motion: v1 → v2 (forced: no backfill checked)',
+    )
+    expect(formatPromotion({ ...base, previous: 2, outcome: 'unchanged' })).toBe(
+      'car_motion: v2 is promoted already (nothing changed)',
     )
   })
 

@@ -43,16 +43,23 @@ describe('freshet views', () => {
     const key = `${prefix}registry`
     const first = await freshetViews(['--json', '--registry-key', key])
     expect(first.code, first.stderr).toBe(0)
-    const { registrations, views } = JSON.parse(first.stdout)
+    const { registrations, views, promoted } = JSON.parse(first.stdout)
     const refs = featureViews.map((v) => v.ref)
     expect(registrations).toEqual(refs.map((ref) => ({ ref, outcome: 'registered' })))
     expect(views.map((v: { ref: string }) => v.ref)).toEqual([...refs].sort())
     expect(await admin.hlen(key)).toBe(refs.length)
+    // Each view's first registered version is promoted, and written down beside the registry.
+    const firsts = Object.fromEntries(featureViews.map((v) => [v.name, v.version]))
+    expect(promoted).toEqual(firsts)
+    expect(await admin.hgetall(`${key}:promoted`)).toEqual(
+      Object.fromEntries(featureViews.map((v) => [v.name, String(v.version)])),
+    )
 
     const again = await freshetViews(['--json', '--registry-key', key])
     expect(JSON.parse(again.stdout)).toEqual({
       registrations: refs.map((ref) => ({ ref, outcome: 'unchanged' })),
       views,
+      promoted,
     })
   })
 
@@ -61,9 +68,9 @@ describe('freshet views', () => {
     const run = await freshetViews(['--registry-key', key])
     expect(run.code, run.stderr).toBe(0)
     const lines = run.stdout.trim().split('\n')
-    expect(lines[0]).toMatch(/^REF +ENTITY +FEATURES +TTL +OWNER +HASH +REGISTERED$/)
+    expect(lines[0]).toMatch(/^REF +PROMOTED +ENTITY +FEATURES +TTL +OWNER +HASH +REGISTERED$/)
     expect(lines[1]).toMatch(
-      /^car_battery:v1 +car +\d+ +2h +mobility-features +[0-9a-f]{12} +\d{4}-\d\d-\d\d \d\d:\d\dZ$/,
+      /^car_battery:v1 +yes +car +\d+ +2h +mobility-features +[0-9a-f]{12} +\d{4}-\d\d-\d\d \d\d:\d\dZ$/,
     )
     expect(lines.at(-1)).toBe(
       `${featureViews.length} views in code: ${featureViews.length} registered, 0 metadata updated, 0 unchanged ` +

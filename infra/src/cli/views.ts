@@ -1,7 +1,8 @@
 /**
  * `freshet views [--json] [--redis-url URL] [--registry-key KEY]`: registers the code's feature views in the
- * Redis registry (idempotent) and lists every registered version. A changed definition under a published
- * version fails with REGISTRY_CONFLICT (exit 1) and registers nothing.
+ * Redis registry (idempotent) and lists every registered version, marking the promoted one of each view. A
+ * changed definition under a published version fails with REGISTRY_CONFLICT (exit 1) and registers nothing.
+ * `freshet views promote` (views-promote.ts) changes which version is promoted.
  */
 import { parseArgs } from 'node:util'
 import { FeatureRegistry, FreshetError, isFreshetError } from '@freshet/feature-store'
@@ -15,9 +16,11 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:16379'
 const USAGE = `usage: freshet views [--json] [--redis-url URL] [--registry-key KEY]
 
   Registers this code's feature views in the registry (a no-op for unchanged ones) and lists every
-  registered view version. Exits 1 when a published version's definition changed without a version bump.
+  registered view version; PROMOTED marks the version serving answers for the bare view name from (the first
+  one registered, until \`freshet views promote <view>:v<n>\`). Exits 1 when a published version's definition
+  changed without a version bump.
 
-  --json               print { registrations, views } as JSON instead of a table
+  --json               print { registrations, views, promoted } as JSON instead of a table
   --redis-url URL      the registry's Redis (env REDIS_URL, default ${DEFAULT_REDIS_URL})
   --registry-key KEY   the registry's hash (default ${DEFAULT_REGISTRY_KEY})`
 
@@ -82,12 +85,12 @@ async function main(argv: readonly string[]): Promise<number> {
   })
   try {
     const registrations = await registry.register(featureViews)
-    const views = await registry.list()
+    const [views, promoted] = await Promise.all([registry.list(), registry.listPromoted()])
     if (config.json) {
       const outcomes = registrations.map(({ ref, outcome }) => ({ ref, outcome }))
-      process.stdout.write(`${JSON.stringify({ registrations: outcomes, views }, null, 2)}\n`)
+      process.stdout.write(`${JSON.stringify({ registrations: outcomes, views, promoted }, null, 2)}\n`)
     } else {
-      process.stdout.write(`${formatViewsTable(views)}\n\n`)
+      process.stdout.write(`${formatViewsTable(views, promoted)}\n\n`)
       process.stdout.write(`${formatRegistrationSummary(registrations, target, config.registryKey)}\n`)
     }
     return 0

@@ -1,6 +1,11 @@
 import type { AnyFeatureView } from '@freshet/feature-store'
 import type { Job, JobState } from 'bullmq'
-import { type BackfillRequest, parseBackfillRequest, resolveBackfillViews } from './backfill-request.js'
+import {
+  type BackfillRequest,
+  type BackfillTarget,
+  parseBackfillRequest,
+  resolveBackfillViews,
+} from './backfill-request.js'
 import {
   type BackfillJobData,
   type BackfillQueueOptions,
@@ -38,6 +43,12 @@ export interface BackfillClient {
   status(id: string): Promise<BackfillStatus | undefined>
   /** Newest first. */
   list(options?: { limit?: number }): Promise<BackfillSummary[]>
+  /**
+   * Completed backfills (not cancelled, not failed) that replayed view version `view` (`car_motion:v2`),
+   * newest finished first; `targets` keeps those that wrote one of these stores. What `freshet views promote`
+   * takes as evidence. Sees what the queues keep: a week, at most 1000 backfills.
+   */
+  completed(options: { view: string; targets?: readonly BackfillTarget[] }): Promise<BackfillSummary[]>
   /**
    * Cancels a backfill: running children stop at their next batch (within about a second), the rest never
    * start. Records already written stay (each is a correct final record). Undefined for an unknown id.
@@ -139,6 +150,35 @@ export function createBackfillClient(options: BackfillClientOptions): BackfillCl
         }),
       )
       return summaries.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit)
+    },
+
+    async completed({ view, targets }) {
+      const jobs = (await queues.backfills.getJobs(['completed'], 0, KEEP_FINISHED.count - 1, false)) as Job<
+        BackfillJobData,
+        BackfillResult
+      >[]
+      return jobs
+        .filter((job) => {
+          const { request, plan } = job.data
+          // The plan names the refs it ran ('all' resolved by the worker that planned it).
+          const ran = plan ? plan.tasks.some((t) => t.views.includes(view)) : request.views.includes(view)
+          return (
+            job.returnvalue?.outcome === 'completed' &&
+            ran &&
+            (targets === undefined || targets.includes(request.target))
+          )
+        })
+        .map(
+          (job): BackfillSummary => ({
+            id: job.id!,
+            state: 'completed',
+            request: job.data.request,
+            createdAt: job.timestamp,
+            ...(job.finishedOn === undefined ? {} : { finishedAt: job.finishedOn }),
+            result: job.returnvalue,
+          }),
+        )
+        .sort((a, b) => (b.finishedAt ?? b.createdAt) - (a.finishedAt ?? a.createdAt))
     },
 
     async cancel(id) {

@@ -1,4 +1,9 @@
-import { formatFeatureRef, type OnlineFeatureReader, type RegistryReader } from '@freshet/feature-store'
+import {
+  formatFeatureRef,
+  type OnlineFeatureReader,
+  type RegisteredView,
+  type RegistryReader,
+} from '@freshet/feature-store'
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ViewTtls } from '../eta/view-ttls.js'
 import { requireScope } from '../http/api-keys.js'
@@ -7,8 +12,11 @@ import type { ServingEnv } from './env.js'
 import { FeatureViewListing, OnlineFeaturesResponse, problems, SECURITY } from './schemas.js'
 
 /**
- * `GET /v1/feature-views` (the registry) and `GET /v1/features/{view}/{entity}` (one entity's online values,
- * with age and status: what `/v1/eta` would read).
+ * `GET /v1/feature-views` (the registry, each view's promoted version marked) and
+ * `GET /v1/features/{view}/{entity}` (one entity's online values, with age and status: what `/v1/eta` would
+ * read). `{view}` is a view version (`car_motion:v2`) or a bare view name (`car_motion`), which reads the
+ * view's promoted version: so a client following the bare name moves to v2 when an operator promotes it
+ * (`freshet views promote car_motion:v2`), with no change on its side.
  *
  * @example
  * featureRoutes(app, { registry, reader, ttls })
@@ -34,13 +42,14 @@ export function featureRoutes(
       },
     }),
     async (c) => {
-      const views = await registry.list()
+      const [views, promoted] = await Promise.all([registry.list(), registry.listPromoted()])
       return c.json(
         {
           views: views.map((v) => ({
             ref: v.ref,
             name: v.name,
             version: v.version,
+            promoted: promoted[v.name] === v.version,
             entity: v.entity,
             description: v.description,
             owner: v.owner,
@@ -71,8 +80,15 @@ export function featureRoutes(
         params: z.object({
           view: z
             .string()
-            .regex(/^[a-z][a-z0-9_]*:v[1-9][0-9]*$/, 'view is a view version such as car_motion:v1')
-            .openapi({ example: 'car_motion:v1' }),
+            .regex(
+              /^[a-z][a-z0-9_]*(?::v[1-9][0-9]*)?$/,
+              'view is a view version such as car_motion:v1, or a view name such as car_motion',
+            )
+            .openapi({
+              example: 'car_motion:v1',
+              description:
+                'A view version, or a bare view name: its promoted version (GET /v1/feature-views)',
+            }),
           entity: z
             .string()
             .regex(/^[A-Za-z0-9._-]{1,128}$/, 'entity is 1-128 of [A-Za-z0-9._-]')
@@ -89,7 +105,7 @@ export function featureRoutes(
     }),
     async (c) => {
       const { view, entity } = c.req.valid('param')
-      const entry = await registry.get(view)
+      const entry = await resolveView(registry, view)
       if (entry === undefined) {
         throw new ProblemError(
           problem('not-found', `feature view ${view} is not registered (GET /v1/feature-views)`),
@@ -101,7 +117,7 @@ export function featureRoutes(
       const values = refs.length === 0 ? [] : await reader.read([entity], refs, readAt)
       return c.json(
         {
-          view,
+          view: entry.ref,
           entity,
           readAt,
           features: values.map((v) => ({
@@ -117,4 +133,11 @@ export function featureRoutes(
       )
     },
   )
+}
+
+/** A view version's entry; a bare name is its promoted version (two reads: promotions change at any time). */
+async function resolveView(registry: RegistryReader, view: string): Promise<RegisteredView | undefined> {
+  if (view.includes(':')) return registry.get(view)
+  const version = await registry.promoted(view)
+  return version === undefined ? undefined : registry.get(`${view}:v${version}`)
 }

@@ -144,7 +144,14 @@ export const OnlineFeature = z
   .openapi('OnlineFeature')
 
 export const OnlineFeaturesResponse = z
-  .object({ view: z.string(), entity: z.string(), readAt: z.number(), features: z.array(OnlineFeature) })
+  .object({
+    view: z
+      .string()
+      .openapi({ description: 'The view version read (a bare name resolves to its promoted one)' }),
+    entity: z.string(),
+    readAt: z.number(),
+    features: z.array(OnlineFeature),
+  })
   .openapi('OnlineFeatures')
 
 export const FeatureViewListing = z
@@ -152,6 +159,9 @@ export const FeatureViewListing = z
     ref: z.string(),
     name: z.string(),
     version: z.number().int(),
+    promoted: z.boolean().openapi({
+      description: 'Whether this is the version a bare view name reads (GET /v1/features/{name}/{entity})',
+    }),
     entity: z.string(),
     description: z.string(),
     owner: z.string(),

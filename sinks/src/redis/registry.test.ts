@@ -134,6 +134,99 @@ describe('redis registry store', () => {
     }
   })
 
+  it('promotes the first registered version of a name and keeps promotions in their own hash', async () => {
+    const registryKey = `${space.prefix}registry-promoted`
+    const registry = new FeatureRegistry({
+      store: createRedisRegistryStore({ url: TEST_REDIS_URL, key: registryKey }),
+    })
+    try {
+      await registry.register([view(1), view(2)])
+      expect(await registry.listPromoted()).toEqual({ registry_pings: 1 })
+      expect(await space.dump(`${registryKey}:promoted`)).toEqual({ registry_pings: '1' })
+      const promotion = await registry.promote('registry_pings:v2', {
+        requireBackfill: async (ref) => (ref === 'registry_pings:v2' ? { id: 'bf-0000beef' } : undefined),
+      })
+      expect(promotion).toMatchObject({ previous: 1, version: 2, outcome: 'promoted' })
+      expect(await registry.promoted('registry_pings')).toBe(2)
+      // Registering again (the sink starting) leaves the promotion alone.
+      await registry.register([view(1), view(2), view(3)])
+      expect(await registry.promoted('registry_pings')).toBe(2)
+      await expect(registry.promote('registry_pings:v9')).rejects.toMatchObject({
+        code: 'VIEW_NOT_REGISTERED',
+        message: 'feature view registry_pings:v9 is not registered (registry_pings has v1, v2, v3)',
+      })
+    } finally {
+      await registry.close()
+    }
+  })
+
+  it('lets exactly one of two operators promoting from the same version win (compare-and-set)', async () => {
+    const registryKey = `${space.prefix}registry-race`
+    const stores = [
+      createRedisRegistryStore({ url: TEST_REDIS_URL, key: registryKey }),
+      createRedisRegistryStore({ url: TEST_REDIS_URL, key: registryKey }),
+    ]
+    try {
+      const setupStore = createRedisRegistryStore({ url: TEST_REDIS_URL, key: registryKey })
+      for (const v of [1, 2, 3]) await setupStore.putIfAbsent(entry(v))
+      await setupStore.close()
+      for (let round = 0; round < 20; round++) {
+        const current = (await stores[0]!.promoted('registry_pings'))!
+        const [a, b] = [current === 1 ? 2 : 1, current === 3 ? 2 : 3]
+        const writes = await Promise.all([
+          stores[0]!.setPromoted('registry_pings', a, current),
+          stores[1]!.setPromoted('registry_pings', b, current),
+        ])
+        const winners = writes.filter((w) => w.outcome === 'promoted')
+        expect(winners, `round ${round}`).toHaveLength(1)
+        const winner = winners[0]!.current
+        expect(writes.find((w) => w.outcome !== 'promoted')).toEqual({ outcome: 'conflict', current: winner })
+        expect(await stores[1]!.promoted('registry_pings')).toBe(winner)
+      }
+      // Through the registry: one promotion, one PROMOTION_CONFLICT.
+      const [r0, r1] = stores.map((store) => new FeatureRegistry({ store }))
+      const current = await r0!.promoted('registry_pings')
+      const others = [1, 2, 3].filter((v) => v !== current)
+      const outcomes = await Promise.allSettled([
+        r0!.promote(`registry_pings:v${others[0]}`),
+        r1!.promote(`registry_pings:v${others[1]}`),
+      ])
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected'])
+      const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult
+      expect(lost.reason).toMatchObject({ code: 'PROMOTION_CONFLICT' })
+    } finally {
+      await Promise.all(stores.map((s) => s.close()))
+    }
+  })
+
+  it('refuses an unregistered version and serves the lowest one of a registry written before promotion', async () => {
+    const registryKey = `${space.prefix}registry-legacy`
+    const store = createRedisRegistryStore({ url: TEST_REDIS_URL, key: registryKey })
+    try {
+      expect(await store.listPromoted()).toEqual({})
+      expect(await store.promoted('registry_pings')).toBeUndefined()
+      expect(await store.setPromoted('registry_pings', 1)).toEqual({
+        outcome: 'not-registered',
+        current: undefined,
+      })
+      for (const v of [10, 9]) await store.putIfAbsent(entry(v))
+      expect(await store.listPromoted()).toEqual({ registry_pings: 9 })
+      expect(await store.setPromoted('registry_pings', 11, 9)).toEqual({
+        outcome: 'not-registered',
+        current: 9,
+      })
+      expect(await store.setPromoted('registry_pings', 10, 10)).toEqual({ outcome: 'conflict', current: 9 })
+      // Something else under the name is no promotion: the lowest version serves, and a CAS from it works.
+      await space.admin.hset(`${registryKey}:promoted`, 'registry_pings', 'v10')
+      expect(await store.promoted('registry_pings')).toBe(9)
+      expect(await store.setPromoted('registry_pings', 10, 9)).toEqual({ outcome: 'promoted', current: 10 })
+      expect(await store.listPromoted()).toEqual({ registry_pings: 10 })
+      expect(await space.dump(`${registryKey}:promoted`)).toEqual({ registry_pings: '10' })
+    } finally {
+      await store.close()
+    }
+  })
+
   it('refuses an entry that is not a registered view, naming its ref', async () => {
     const corrupt = `${space.prefix}registry-corrupt`
     await space.admin.hset(
