@@ -23,7 +23,7 @@ export function loadDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      duration: { type: 'string', default: '60s' },
+      duration: { type: 'string', default: '2m' },
       cars: { type: 'string', default: '40' },
       'rides-per-car-hour': { type: 'string', default: '20' },
       seed: { type: 'string', default: '7' },

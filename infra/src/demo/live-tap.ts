@@ -5,6 +5,7 @@ import {
   type KafkaBackbone,
   type RecordConsumer,
   type RideCompleted,
+  type RideEvent,
   TOPICS,
 } from '@freshet/pipelines'
 
@@ -21,7 +22,10 @@ export interface TapReport {
  * A read_committed consumer in a throwaway group that counts what flows through the event topics, so the demo shows
  * events that really made the round trip through the broker (not what the simulator believes it sent).
  */
-export async function startLiveTap(kafka: KafkaBackbone): Promise<{
+export async function startLiveTap(
+  kafka: KafkaBackbone,
+  onRideEvent?: (event: RideEvent) => void,
+): Promise<{
   report(): TapReport
   completedRides(): readonly RideCompleted[]
   stop(): Promise<void>
@@ -47,6 +51,7 @@ export async function startLiveTap(kafka: KafkaBackbone): Promise<{
           window.latest = event
         } else {
           const type = (decoded.event as { type: string }).type
+          onRideEvent?.(decoded.event as RideEvent)
           if (type === 'ride_completed') completed.push(decoded.event as RideCompleted)
           window.rideEvents[type] = (window.rideEvents[type] ?? 0) + 1
         }

@@ -16,12 +16,15 @@ import {
   TOPICS,
 } from '@freshet/pipelines'
 import { startLocalServices } from '../local-services.js'
+import { runBackfillStage } from './backfill-stage.js'
 import { loadDemoConfig } from './config.js'
+import { startEtaStage } from './eta-stage.js'
 import { describeAlerts, describeFeatures, startFeatureTap } from './feature-tap.js'
 import { startLiveTap, type TapReport } from './live-tap.js'
 import { describeSample, describeStores, startStoreStage } from './store-stage.js'
 
 const REPORT_EVERY_MS = 3000
+const MODEL_DIR = 'serving/model'
 const config = loadDemoConfig(process.argv.slice(2), process.env)
 const say = (line: string) => console.log(`[demo] ${line}`)
 
@@ -41,7 +44,20 @@ if (services) {
 }
 
 const kafka = createKafka({ brokers, clientId: 'freshet-demo' })
-const tap = await startLiveTap(kafka)
+// The ETA stage opens once the registry holds the views (the store stage registers them); ride events seen
+// before that only fill the tap's counts.
+let eta: Awaited<ReturnType<typeof startEtaStage>> | undefined
+/** When the simulation caught up with the wall clock: from then on the demo is live. */
+let realtimeFrom = Number.POSITIVE_INFINITY
+let etaChain = Promise.resolve()
+const tap = await startLiveTap(kafka, (event) => {
+  const stage = eta
+  if (stage === undefined) return
+  // One at a time, in arrival order: a pickup must meet the prediction made at its assignment.
+  etaChain = etaChain
+    .then(() => stage.observe(event, realtimeFrom))
+    .catch((err: unknown) => say(`eta failed: ${(err as Error).message}`))
+})
 const engine = await startFeatureEngine({
   kafka,
   views: liveFeatureViews,
@@ -53,6 +69,7 @@ const features = await startFeatureTap(kafka, [...liveFeatureViews.map(featureTo
 const redisUrl = services?.redis.url ?? config.redisUrl
 const stores = await startStoreStage({ kafka, views: liveFeatureViews, redisUrl, dataDir: config.dataDir })
 say(`sink running: feature topics → Redis ${redisUrl} + ClickHouse (embedded chDB in ${config.dataDir}/chdb)`)
+eta = await startEtaStage({ redisUrl, modelDir: MODEL_DIR, say })
 say(
   `feature engine running ${liveFeatureViews.map((v) => v.ref).join(', ')} and pattern ` +
     `${livePatterns.map((p) => p.ref).join(', ')} (exactly-once, Kafka transactions; zone views in two phases)`,
@@ -64,7 +81,6 @@ process.once('SIGINT', () => abort.abort())
 // something to close on, then follows the wall clock. Rides in flight at the catch-up complete live.
 const historyMs = 20 * 60_000
 const simStart = Date.now()
-let realtimeFrom = Number.POSITIVE_INFINITY
 const onProgress = (p: SimulatorProgress) => {
   if (realtimeFrom !== Number.POSITIVE_INFINITY || p.simulatedMs < Date.now() - 2000) return
   realtimeFrom = Date.now()
@@ -114,9 +130,16 @@ try {
     `done: ${summary.produced} events produced (${summary.telemetry} telemetry, ${summary.rideEvents} ride events); ` +
       `rides requested ${summary.ridesRequested}, completed ${summary.ridesCompleted}, cancelled ${summary.ridesCancelled}`,
   )
+  await etaChain
+  if (eta) say(eta.summary())
   await exportTrainingSet()
+  await runBackfillStage(
+    { kafka, redisUrl, views: liveFeatureViews, offline: stores.offline, say },
+    { from: simStart - historyMs, to: simStart - 5 * 60_000 },
+  )
 } finally {
   clearInterval(ticker)
+  await eta?.close()
   await stores.stop()
   await engine.stop()
   await features.stop()

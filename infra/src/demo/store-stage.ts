@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import {
   type AnyFeatureView,
   type FeatureRef,
+  FeatureRegistry,
   formatFeatureRef,
   type LabelRow,
   parseFeatureRef,
@@ -14,6 +15,7 @@ import {
   createClickHouseOfflineWriter,
   createRedisOnlineReader,
   createRedisOnlineWriter,
+  createRedisRegistryStore,
   runSink,
 } from '@freshet/sinks'
 
@@ -56,6 +58,13 @@ export const DEMO_REFS = [
  */
 export async function startStoreStage(options: StoreStageOptions) {
   const ttlMs = (ref: string) => options.views.find((v) => v.ref === ref)?.ttlMs
+  // Like the sink deployable: register the views first (serving checks its model against the registry).
+  const registry = createRedisRegistryStore({ url: options.redisUrl })
+  try {
+    await new FeatureRegistry({ store: registry }).register(options.views)
+  } finally {
+    await registry.close()
+  }
   const clickhouse = { dataDir: join(options.dataDir, 'chdb') }
   const online = createRedisOnlineWriter({ url: options.redisUrl, ttlMs })
   const onlineReader = createRedisOnlineReader({ url: options.redisUrl, ttlMs })
@@ -81,6 +90,9 @@ export async function startStoreStage(options: StoreStageOptions) {
   })
 
   return {
+    /** The offline writer, for a backfill worker in this process (the chDB dir has one owner). */
+    offline,
+
     report(): StoreReport {
       const out = report
       report = { perView: {}, deadLettered: 0 }
