@@ -76,6 +76,7 @@ export type {
   TransactionContext,
 } from './kafka/kafka.js'
 export { createKafka } from './kafka/kafka.js'
+export { serveMetrics } from './observability/metrics-server.js'
 export type { CityZone, ZoneKind } from './simulator/city.js'
 export { ARTERIAL_ROADS, CITY_CENTRE, CITY_ZONES } from './simulator/city.js'
 export type { CityTime } from './simulator/city-clock.js'

@@ -19,6 +19,7 @@ import {
   createKafka,
   featureTopicSpec,
   featureViews,
+  serveMetrics,
   startBackfillWorker,
   TOPICS,
 } from '@freshet/pipelines'
@@ -33,7 +34,6 @@ import {
 import { loadSinkConfig } from './config.js'
 import { createBackfillApi, withBackfillApi } from './http/backfill-api.js'
 import { createOfflineApi } from './http/offline-api.js'
-import { serveMetrics } from './metrics-server.js'
 import { describeRedisUrl } from './redis/client.js'
 import { createRedisRegistryStore } from './redis/registry.js'
 import { createRedisOnlineWriter } from './redis/writer.js'
