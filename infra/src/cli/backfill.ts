@@ -4,7 +4,7 @@
  * backfill to make progress.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { FreshetError, isFreshetError } from '@freshet/feature-store'
+import { FreshetError } from '@freshet/feature-store'
 import {
   type BackfillClient,
   type BackfillStatus,
@@ -15,6 +15,7 @@ import {
 } from '@freshet/pipelines'
 import { type BackfillArgs, parseBackfillArgs, USAGE } from './backfill-args.js'
 import { formatBackfillList, formatBackfillStatus } from './backfill-output.js'
+import { runCommand } from './run-command.js'
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled'])
 
@@ -108,13 +109,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    const code = isFreshetError(err) ? err.code : 'INTERNAL'
-    process.stderr.write(`error [${code}] ${err instanceof Error ? err.message : String(err)}\n`)
-    process.exitCode = 1
-  },
-)
+runCommand(main, process.argv.slice(2))

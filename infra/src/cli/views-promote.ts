@@ -6,16 +6,11 @@
  * promoted meanwhile wins and this one changes nothing (PROMOTION_CONFLICT).
  */
 import { parseArgs } from 'node:util'
-import {
-  type BackfillEvidence,
-  FeatureRegistry,
-  FreshetError,
-  isFreshetError,
-  parseViewRef,
-} from '@freshet/feature-store'
+import { type BackfillEvidence, FeatureRegistry, FreshetError, parseViewRef } from '@freshet/feature-store'
 import { createBackfillClient, DEFAULT_BACKFILL_PREFIX } from '@freshet/pipelines'
 import { createRedisRegistryStore, DEFAULT_REGISTRY_KEY } from '@freshet/sinks'
 import { z } from 'zod'
+import { runCommand } from './run-command.js'
 import { formatPromotion } from './views-output.js'
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:16379'
@@ -140,15 +135,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    const code = isFreshetError(err) ? err.code : 'INTERNAL'
-    process.stderr.write(`error [${code}] ${err instanceof Error ? err.message : String(err)}\n`)
-    const cause = err instanceof Error ? err.cause : undefined
-    if (cause instanceof Error) process.stderr.write(`  cause: ${cause.message.split('\n')[0]}\n`)
-    process.exitCode = 1
-  },
-)
+runCommand(main, process.argv.slice(2))

@@ -5,10 +5,11 @@
  * `freshet views promote` (views-promote.ts) changes which version is promoted.
  */
 import { parseArgs } from 'node:util'
-import { FeatureRegistry, FreshetError, isFreshetError } from '@freshet/feature-store'
+import { FeatureRegistry, FreshetError } from '@freshet/feature-store'
 import { featureViews } from '@freshet/pipelines'
 import { createRedisRegistryStore, DEFAULT_REGISTRY_KEY, describeRedisUrl } from '@freshet/sinks'
 import { z } from 'zod'
+import { runCommand } from './run-command.js'
 import { formatRegistrationSummary, formatViewsTable } from './views-output.js'
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:16379'
@@ -99,15 +100,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    const code = isFreshetError(err) ? err.code : 'INTERNAL'
-    process.stderr.write(`error [${code}] ${err instanceof Error ? err.message : String(err)}\n`)
-    const cause = err instanceof Error ? err.cause : undefined
-    if (cause instanceof Error) process.stderr.write(`  cause: ${cause.message.split('\n')[0]}\n`)
-    process.exitCode = 1
-  },
-)
+runCommand(main, process.argv.slice(2))
