@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { FreshetError } from '@freshet/feature-store'
 import { decodeEvent, type KafkaBackbone } from '../src/index.js'
-import { type RunResult, runResult, waitForCount } from './measure.js'
+import { cpuSince, type RunResult, runResult, waitForCount } from './measure.js'
 
 export interface BareRunOptions {
   kafka: KafkaBackbone
@@ -39,13 +39,14 @@ export async function runBareConsumer(options: BareRunOptions): Promise<RunResul
   try {
     await consumer.started
     const joinedAt = performance.now()
+    const cpuAtJoin = process.cpuUsage()
     const doneAt = await waitForCount(
       () => decoded,
       events,
       options.onProgress ? { onProgress: options.onProgress } : {},
     )
     if (invalid > 0) throw new FreshetError('INTERNAL', `${invalid} records of ${topic} failed to decode`)
-    return runResult(events, startAt, joinedAt, doneAt)
+    return runResult(events, startAt, joinedAt, doneAt, cpuSince(cpuAtJoin))
   } finally {
     await consumer.stop()
   }

@@ -9,7 +9,7 @@ import {
   type KafkaBackbone,
   startFeatureEngine,
 } from '../src/index.js'
-import { type RunResult, runResult, waitForCount } from './measure.js'
+import { cpuSince, type RunResult, runResult, waitForCount } from './measure.js'
 
 export type Guarantee = NonNullable<FeatureEngineOptions['guarantee']>
 
@@ -85,13 +85,14 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
   try {
     await engine.started
     const joinedAt = performance.now()
+    const cpuAtJoin = process.cpuUsage()
     const doneAt = await waitForCount(
       () => total(metrics.eventsProcessed, topic),
       events,
       options.onProgress ? { onProgress: options.onProgress } : {},
     )
     return {
-      ...runResult(events, startAt, joinedAt, doneAt),
+      ...runResult(events, startAt, joinedAt, doneAt, cpuSince(cpuAtJoin)),
       late: await total(metrics.lateEvents),
       deadLettered: await total(metrics.deadLettered),
     }

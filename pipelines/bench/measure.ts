@@ -10,22 +10,46 @@ export interface RunResult {
   eventsPerS: number
   /** The same events over join + processing, for when the join matters (short topics). */
   eventsPerSInclJoin: number
+  /**
+   * CPU time of the whole process per event while processing (all threads, GC included). Other processes on
+   * the machine slow events/s down far more than they change this, so it tells what a run cost.
+   */
+  cpuUsPerEvent?: number
 }
 
 /**
- * Turns the three instants of a run into its figures.
+ * Turns the three instants of a run (and the CPU time it took from join to done, in µs) into its figures.
  *
  * @example
- * runResult(1_000_000, t0, tJoined, tDone) // { joinMs, processMs, eventsPerS, eventsPerSInclJoin }
+ * const cpuAtJoin = process.cpuUsage()
+ * runResult(1_000_000, t0, tJoined, tDone, cpuSince(cpuAtJoin)) // { joinMs, processMs, eventsPerS, … }
  */
-export function runResult(events: number, startAt: number, joinedAt: number, doneAt: number): RunResult {
+export function runResult(
+  events: number,
+  startAt: number,
+  joinedAt: number,
+  doneAt: number,
+  cpuUs?: number,
+): RunResult {
   const processMs = doneAt - joinedAt
   return {
     joinMs: Math.round(joinedAt - startAt),
     processMs: Math.round(processMs),
     eventsPerS: Math.round((events * 1000) / processMs),
     eventsPerSInclJoin: Math.round((events * 1000) / (doneAt - startAt)),
+    ...(cpuUs === undefined ? {} : { cpuUsPerEvent: Math.round((cpuUs / events) * 100) / 100 }),
   }
+}
+
+/**
+ * CPU time (user + system, every thread of this process) since `from`, in µs.
+ *
+ * @example
+ * const from = process.cpuUsage(); work(); cpuSince(from) // 1234
+ */
+export function cpuSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from)
+  return used.user + used.system
 }
 
 /**

@@ -26,11 +26,15 @@ function rawRuns(runs: readonly (RunResult & Partial<EngineRunResult>)[]) {
     join_ms: r.joinMs,
     process_ms: r.processMs,
     events_per_s_incl_join: r.eventsPerSInclJoin,
+    cpu_us_per_event: r.cpuUsPerEvent ?? null,
     ...(r.late === undefined ? {} : { late: r.late, dead_lettered: r.deadLettered }),
   }))
 }
 
-const medianOf = (runs: readonly RunResult[], field: keyof RunResult) => median(runs.map((r) => r[field]))
+const medianOf = (runs: readonly RunResult[], field: Exclude<keyof RunResult, 'cpuUsPerEvent'>) =>
+  median(runs.map((r) => r[field]))
+const medianCpu = (runs: readonly RunResult[]) =>
+  median(runs.flatMap((r) => (r.cpuUsPerEvent === undefined ? [] : [r.cpuUsPerEvent])))
 
 /**
  * The bench's one-line JSON result: medians first, then the raw per-rep figures they come from.
@@ -42,6 +46,7 @@ export function pipelineBenchJson(runs: PipelineBenchRuns) {
   const eos = medianOf(runs.eos, 'eventsPerS')
   const alo = medianOf(runs.alo, 'eventsPerS')
   const bare = medianOf(runs.baseline, 'eventsPerS')
+  const [eosCpu, aloCpu, bareCpu] = [medianCpu(runs.eos), medianCpu(runs.alo), medianCpu(runs.baseline)]
   const m = runs.memory
   return {
     bench: 'pipeline',
@@ -61,6 +66,11 @@ export function pipelineBenchJson(runs: PipelineBenchRuns) {
     events_per_s_incl_join: medianOf(runs.eos, 'eventsPerSInclJoin'),
     baseline_events_per_s_incl_join: medianOf(runs.baseline, 'eventsPerSInclJoin'),
     alo_events_per_s_incl_join: medianOf(runs.alo, 'eventsPerSInclJoin'),
+    // CPU time per event (whole process): steadier than events/s when other work shares the machine.
+    cpu_us_per_event: eosCpu,
+    baseline_cpu_us_per_event: bareCpu,
+    alo_cpu_us_per_event: aloCpu,
+    cpu_ratio: round(bareCpu / eosCpu),
     rss_mb_1m_keys: m?.rssMb ?? null,
     heap_mb_1m_keys: m?.heapMb ?? null,
     rss_mb_before_keys: m?.rssMbBefore ?? null,
@@ -96,6 +106,10 @@ export function pipelineBenchText(j: ReturnType<typeof pipelineBenchJson>): stri
       `ratio ${j.alo_ratio}; eos/alo ${j.eos_ratio} (target ≥ ${j.targets.eos_ratio}: ` +
       `${mark(j.eos_ratio >= j.targets.eos_ratio)})`,
   ]
+  lines.push(
+    `  CPU per event (whole process): bare ${j.baseline_cpu_us_per_event} µs, exactly-once ` +
+      `${j.cpu_us_per_event} µs, at-least-once ${j.alo_cpu_us_per_event} µs; bare/exactly-once ${j.cpu_ratio}`,
+  )
   if (j.rss_mb_1m_keys !== null) {
     lines.push(
       `  memory, ${j.memory_keys.toLocaleString('en-US')} live keys × ${j.key_minutes} min: ` +

@@ -13,7 +13,15 @@
 export type ExactSum = number[]
 
 /**
- * Adds `x` exactly. Mutates and returns `partials`.
+ * The empty sum, shared: `exactAdd` never writes into an empty list (it returns a new one when a partial
+ * appears), so every state that has summed nothing yet, such as a parked car's speeds, can point here
+ * instead of holding an empty array of its own. Frozen, so a write would fail loudly.
+ */
+export const EMPTY_SUM: ExactSum = Object.freeze([]) as unknown as ExactSum
+
+/**
+ * Adds `x` exactly. Returns the partials: the same array, updated in place, or a new one when a partial
+ * had to be added (so always use the return value).
  *
  * @example
  * exactValue(exactAdd(exactAdd([], 1e100), 1)) // 1e100, but the 1 is kept: subtracting 1e100 leaves 1
@@ -33,9 +41,15 @@ export function exactAdd(partials: ExactSum, x: number): ExactSum {
     if (lo !== 0) partials[kept++] = lo
     carry = hi
   }
-  partials.length = kept
   // Zero partials carry nothing; dropping them also keeps -0 from leaking into results.
-  if (carry !== 0) partials.push(carry)
+  if (carry !== 0) {
+    // Growing an array in place reserves ~16 spare slots: a window state of one partial would take 190 bytes
+    // instead of 64. A new exact-size array costs a copy, and only when the partial count grows.
+    if (kept === partials.length) return partials.concat(carry)
+    partials[kept++] = carry
+  }
+  // Truncating is a runtime call even when nothing is dropped, and this runs for every value of a mean.
+  if (kept !== partials.length) partials.length = kept
   return partials
 }
 
@@ -46,8 +60,8 @@ export function exactAdd(partials: ExactSum, x: number): ExactSum {
  * exactValue(exactMerge([0.1], [0.2])) // 0.30000000000000004, the correctly rounded 0.1 + 0.2
  */
 export function exactMerge(a: ExactSum, b: ExactSum): ExactSum {
-  const out = a.slice()
-  for (const y of b) exactAdd(out, y)
+  let out = a.slice()
+  for (const y of b) out = exactAdd(out, y)
   return out
 }
 
@@ -95,12 +109,28 @@ const SPLITTER = 134_217_729
  */
 export function twoProduct(a: number, b: number): [number, number] {
   const p = a * b
+  return [p, productError(a, b, p)]
+}
+
+/**
+ * Adds `a * b` exactly: `exactAdd` of both halves of `twoProduct(a, b)`, without allocating the pair (this
+ * runs for every value a variance sees). Returns the partials, as `exactAdd` does.
+ *
+ * @example
+ * exactValue(exactAddProduct([], 0.1, 0.1)) // 0.010000000000000002, the correctly rounded 0.1 * 0.1
+ */
+export function exactAddProduct(partials: ExactSum, a: number, b: number): ExactSum {
+  const p = a * b
+  return exactAdd(exactAdd(partials, p), productError(a, b, p))
+}
+
+/** The rounding error of the float product `p = a * b` (Veltkamp split of both factors). */
+function productError(a: number, b: number, p: number): number {
   const ca = SPLITTER * a
   const aHi = ca - (ca - a)
   const aLo = a - aHi
   const cb = SPLITTER * b
   const bHi = cb - (cb - b)
   const bLo = b - bHi
-  const err = aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo
-  return [p, err]
+  return aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo
 }

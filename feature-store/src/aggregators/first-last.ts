@@ -1,6 +1,6 @@
 import type { Aggregator } from './aggregator.js'
 import { parseState } from './state-codec.js'
-import { earliest, latest, precedes, type TimedPoint, TimedPointSchema } from './timed-point.js'
+import { copy, earliest, latest, precedesAt, type TimedPoint, TimedPointSchema } from './timed-point.js'
 
 const State = TimedPointSchema.nullable()
 
@@ -14,10 +14,18 @@ export const first: Aggregator<TimedPoint | null> = {
   id: 'first',
   input: 'number',
   init: () => null,
-  add: (state, value, ts) => (state === null || precedes({ ts, v: value }, state) ? { ts, v: value } : state),
+  add: (state, value, ts) => {
+    if (state === null) return { ts, v: value }
+    // In place, no allocation per event: states never share their point (merge and toJSON copy it).
+    if (precedesAt(ts, value, state.ts, state.v)) {
+      state.ts = ts
+      state.v = value
+    }
+    return state
+  },
   merge: earliest,
   result: (state) => (state === null ? null : state.v),
-  toJSON: (state) => state,
+  toJSON: copy,
   fromJSON: (json) => parseState('first', State, json),
 }
 
@@ -31,9 +39,16 @@ export const last: Aggregator<TimedPoint | null> = {
   id: 'last',
   input: 'number',
   init: () => null,
-  add: (state, value, ts) => (state === null || precedes(state, { ts, v: value }) ? { ts, v: value } : state),
+  add: (state, value, ts) => {
+    if (state === null) return { ts, v: value }
+    if (precedesAt(state.ts, state.v, ts, value)) {
+      state.ts = ts
+      state.v = value
+    }
+    return state
+  },
   merge: latest,
   result: (state) => (state === null ? null : state.v),
-  toJSON: (state) => state,
+  toJSON: copy,
   fromJSON: (json) => parseState('last', State, json),
 }

@@ -1,3 +1,4 @@
+import murmurhash from 'murmurhash'
 import { describe, expect, it } from 'vitest'
 import { FreshetError } from '../errors.js'
 import { distinctCount } from './distinct-count.js'
@@ -51,6 +52,18 @@ describe('HyperLogLog', () => {
       expect(hllEstimate(back)).toBe(hllEstimate(s))
       expect(hllToJSON(back)).toEqual(hllToJSON(s))
     }
+  })
+
+  it('ranks by the second hash when the first one runs out of bits, as the reference formula does', () => {
+    const p = 16
+    // A value whose first hash has its low 32 − p bits all zero: the only case the second hash decides.
+    let value = ''
+    for (let i = 0; value === ''; i++)
+      if ((murmurhash.v3(`v${i}`, 0x9747b28c) << p) >>> 0 === 0) value = `v${i}`
+    const h1 = murmurhash.v3(value, 0x9747b28c)
+    const h2 = murmurhash.v3(value, 0x5bd1e995)
+    const rank = h2 !== 0 ? 32 - p + Math.clz32(h2) + 1 : 64 - p + 1
+    expect(hllToJSON(hllAdd(hllCreate(p), value))).toEqual({ p, sparse: [[h1 >>> (32 - p), rank]] })
   })
 
   it('rejects bad precisions, mismatched merges and malformed checkpoints', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Aggregator } from './aggregator.js'
-import { type ExactSum, exactAdd, exactMerge, exactValue } from './exact-sum.js'
+import { EMPTY_SUM, type ExactSum, exactAdd, exactMerge, exactValue } from './exact-sum.js'
 import { parseState } from './state-codec.js'
 
 /** Count and exact sum: the mean is rounded once at the end, so any order gives the same bits. */
@@ -20,10 +20,10 @@ const State = z.object({ n: z.number().int().nonnegative(), sum: z.array(z.numbe
 export const mean: Aggregator<MeanState> = {
   id: 'mean',
   input: 'number',
-  init: () => ({ n: 0, sum: [] }),
+  init: () => ({ n: 0, sum: EMPTY_SUM }),
   add: (state, value) => {
     state.n += 1
-    exactAdd(state.sum, value)
+    state.sum = exactAdd(state.sum, value)
     return state
   },
   merge: (a, b) => ({ n: a.n + b.n, sum: exactMerge(a.sum, b.sum) }),

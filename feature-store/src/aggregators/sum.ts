@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Aggregator } from './aggregator.js'
-import { type ExactSum, exactAdd, exactMerge, exactValue } from './exact-sum.js'
+import { EMPTY_SUM, type ExactSum, exactAdd, exactMerge, exactValue } from './exact-sum.js'
 import { parseState } from './state-codec.js'
 
 const State = z.array(z.number())
@@ -15,7 +15,7 @@ const State = z.array(z.number())
 export const sum: Aggregator<ExactSum, number> = {
   id: 'sum',
   input: 'number',
-  init: () => [],
+  init: () => EMPTY_SUM,
   add: (state, value) => exactAdd(state, value),
   merge: exactMerge,
   result: exactValue,

@@ -13,7 +13,17 @@ export const TimedPointSchema = z.object({ ts: z.number(), v: z.number() })
  * (and so delta/rate) independent of arrival order when two events share a timestamp.
  */
 export function precedes(a: TimedPoint, b: TimedPoint): boolean {
-  return a.ts < b.ts || (a.ts === b.ts && a.v < b.v)
+  return precedesAt(a.ts, a.v, b.ts, b.v)
+}
+
+/** `precedes` on unpacked points, for states that keep their points as plain numbers. */
+export function precedesAt(aTs: number, aV: number, bTs: number, bV: number): boolean {
+  return aTs < bTs || (aTs === bTs && aV < bV)
+}
+
+/** A fresh copy of an optional point (states own their points; nothing handed out may alias them). */
+export function copy(point: TimedPoint | null): TimedPoint | null {
+  return point === null ? null : { ts: point.ts, v: point.v }
 }
 
 /** The earlier of two optional points (a fresh copy, so merged states never alias their inputs). */

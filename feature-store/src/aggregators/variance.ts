@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Aggregator } from './aggregator.js'
-import { type ExactSum, exactAdd, exactMerge, exactValue, twoProduct } from './exact-sum.js'
+import { EMPTY_SUM, type ExactSum, exactAdd, exactAddProduct, exactMerge, exactValue } from './exact-sum.js'
 import { parseState } from './state-codec.js'
 
 /**
@@ -31,18 +31,10 @@ function populationVariance(state: VarianceState): number | null {
   const n = state.n
   if (n === 0) return null
   if (n === 1) return 0
-  const terms: ExactSum = []
-  for (const q of state.sumSq) {
-    const [p, e] = twoProduct(n, q)
-    exactAdd(terms, p)
-    exactAdd(terms, e)
-  }
+  let terms: ExactSum = []
+  for (const q of state.sumSq) terms = exactAddProduct(terms, n, q)
   for (const a of state.sum) {
-    for (const b of state.sum) {
-      const [p, e] = twoProduct(a, b)
-      exactAdd(terms, -p)
-      exactAdd(terms, -e)
-    }
+    for (const b of state.sum) terms = exactAddProduct(terms, -a, b)
   }
   return Math.max(0, exactValue(terms)) / (n * n)
 }
@@ -54,13 +46,11 @@ function varianceAggregator(
   return {
     id,
     input: 'number',
-    init: () => ({ n: 0, sum: [], sumSq: [] }),
+    init: () => ({ n: 0, sum: EMPTY_SUM, sumSq: EMPTY_SUM }),
     add: (state, value) => {
       state.n += 1
-      exactAdd(state.sum, value)
-      const [sq, sqErr] = twoProduct(value, value)
-      exactAdd(state.sumSq, sq)
-      exactAdd(state.sumSq, sqErr)
+      state.sum = exactAdd(state.sum, value)
+      state.sumSq = exactAddProduct(state.sumSq, value, value)
       return state
     },
     merge: (a, b) => ({ n: a.n + b.n, sum: exactMerge(a.sum, b.sum), sumSq: exactMerge(a.sumSq, b.sumSq) }),

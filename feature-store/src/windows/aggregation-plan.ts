@@ -26,6 +26,10 @@ export class AggregationPlan {
   readonly slots: readonly Slot[]
   /** Identifies the layout in checkpoints, so state is never restored into a different definition. */
   readonly fingerprint: string
+  // The slots again as parallel arrays: `add` runs for every event in every window, and reads only these.
+  private readonly fieldOf: readonly string[]
+  private readonly aggregatorOf: readonly AnyAggregator[]
+  private readonly takesStrings: readonly boolean[]
 
   constructor(fields: FieldAggregators) {
     const slots: Slot[] = []
@@ -50,6 +54,9 @@ export class AggregationPlan {
     }
     this.slots = slots
     this.fingerprint = slots.map((s) => `${s.field}:${s.aggregator.id}`).join(',')
+    this.fieldOf = slots.map((s) => s.field)
+    this.aggregatorOf = slots.map((s) => s.aggregator)
+    this.takesStrings = slots.map((s) => s.aggregator.input === 'number-or-string')
   }
 
   init(): Row {
@@ -58,10 +65,10 @@ export class AggregationPlan {
 
   /** Adds one event's values. Mutates and returns `row`. */
   add(row: Row, ts: number, values: FieldValues): Row {
-    for (let i = 0; i < this.slots.length; i++) {
-      const { field, aggregator } = this.slots[i]!
-      const value = usable(values[field], aggregator.input)
-      if (value !== undefined) row[i] = aggregator.add(row[i], value, ts)
+    const n = this.fieldOf.length
+    for (let i = 0; i < n; i++) {
+      const value = usable(values[this.fieldOf[i]!], this.takesStrings[i]!)
+      if (value !== undefined) row[i] = this.aggregatorOf[i]!.add(row[i], value, ts)
     }
     return row
   }
@@ -105,13 +112,13 @@ export class AggregationPlan {
 
 function usable(
   value: number | string | null | undefined,
-  input: AnyAggregator['input'],
+  takesStrings: boolean,
 ): number | string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined
     // -0 would otherwise survive min/first/last and make equal windows compare unequal.
     return value === 0 ? 0 : value
   }
-  if (typeof value === 'string' && input === 'number-or-string') return value
+  if (typeof value === 'string' && takesStrings) return value
   return undefined
 }

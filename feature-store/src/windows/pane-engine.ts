@@ -19,51 +19,60 @@ const Json = z.object({
  * Lateness: an event is late only when the last window holding its pane has closed
  * (watermark ≥ paneStart + size + grace); it then still counts in that pane's later, open windows,
  * never in already-emitted ones.
+ *
+ * State is held pane first (pane start → key → row): the few open panes are shared by every key, so a key
+ * costs one map entry per pane it holds instead of maps and sets of its own, and consecutive events, which
+ * almost always fall in the same pane, find it without a lookup. This is what a million live keys cost.
  */
 export class PaneEngine implements WindowEngine {
   private readonly pane: number
   private readonly size: number
-  /** key → pane start → row. */
-  private readonly panes = new Map<string, Map<number, Row>>()
-  /** pane start → keys that have that pane: closing windows looks at panes, not at every key. */
-  private readonly keysByPane = new Map<number, Set<string>>()
-  /** key → pane starts updated since the last snapshot. */
-  private readonly touched = new Map<string, Set<number>>()
+  /** pane start → key → row. */
+  private readonly panes = new Map<number, Map<string, Row>>()
+  /** Distinct keys holding a pane (counted as keys enter and leave panes, not with a map of their own). */
+  private keys = 0
+  /** The pane the previous event went to. */
+  private lastStart = Number.NaN
+  private lastRows: Map<string, Row> | undefined
+  /** key → pane starts updated since the last snapshot; only kept for snapshots (updating emission). */
+  private readonly touched: Map<string, Set<number>> | undefined
 
   constructor(
     spec: AlignedWindowSpec,
     private readonly graceMs: number,
     private readonly plan: AggregationPlan,
+    trackTouched = true,
   ) {
     this.pane = paneMs(spec)
     this.size = spec.sizeMs
+    this.touched = trackTouched ? new Map() : undefined
   }
 
   get keyCount(): number {
-    return this.panes.size
+    return this.keys
   }
 
   add(key: string, ts: number, values: FieldValues, watermark: number): AddOutcome {
-    const paneStart = alignDown(ts, this.pane)
+    // Most events fall in the pane of the one before: no division (a float modulo) for those.
+    const last = this.lastStart
+    const paneStart = ts >= last && ts < last + this.pane ? last : alignDown(ts, this.pane)
     if (watermark >= paneStart + this.size + this.graceMs) return 'late'
     this.plan.add(this.paneRow(key, paneStart), ts, values)
-    getOrCreate(this.touched, key, () => new Set<number>()).add(paneStart)
+    if (this.touched !== undefined) getOrCreate(this.touched, key, newStartSet).add(paneStart)
     return 'accepted'
   }
 
   close(previous: number, watermark: number, withState = false): WindowResult[] {
-    const due = new Map<number, Set<string>>()
-    for (const [paneStart, keys] of this.keysByPane) {
-      for (const start of this.windowStartsOf(paneStart)) {
+    const due = new Set<number>()
+    for (const paneStart of this.panes.keys()) {
+      for (let start = paneStart - this.size + this.pane; start <= paneStart; start += this.pane) {
         const closesAt = start + this.size + this.graceMs
-        if (closesAt <= previous || closesAt > watermark) continue
-        const windowKeys = getOrCreate(due, start, () => new Set<string>())
-        for (const key of keys) windowKeys.add(key)
+        if (closesAt > previous && closesAt <= watermark) due.add(start)
       }
     }
     const results: WindowResult[] = []
-    for (const [start, keys] of due) {
-      for (const key of keys) results.push(this.windowResult(key, start, withState))
+    for (const start of due) {
+      for (const key of this.keysOf(start)) results.push(this.windowResult(key, start, withState))
     }
     this.dropPanesBefore(watermark)
     return results
@@ -71,26 +80,29 @@ export class PaneEngine implements WindowEngine {
 
   drainTouched(watermark: number): WindowResult[] {
     const results: WindowResult[] = []
-    for (const [key, paneStarts] of this.touched) {
+    for (const [key, paneStarts] of this.touched ?? []) {
       const starts = new Set<number>()
       for (const paneStart of paneStarts) {
-        for (const start of this.windowStartsOf(paneStart)) {
+        for (let start = paneStart - this.size + this.pane; start <= paneStart; start += this.pane) {
           if (start + this.size + this.graceMs > watermark) starts.add(start)
         }
       }
       for (const start of starts) results.push(this.windowResult(key, start))
     }
-    this.touched.clear()
+    this.touched?.clear()
     return results
   }
 
   toJSON(): unknown {
+    const byKey = new Map<string, [number, unknown[]][]>()
+    for (const [paneStart, rows] of this.panes) {
+      for (const [key, row] of rows) {
+        getOrCreate(byKey, key, () => []).push([paneStart, this.plan.rowToJSON(row)])
+      }
+    }
     return {
-      keys: [...this.panes].map(([key, rows]) => [
-        key,
-        [...rows].map(([paneStart, row]) => [paneStart, this.plan.rowToJSON(row)]),
-      ]),
-      touched: [...this.touched].map(([key, starts]) => [key, [...starts]]),
+      keys: [...byKey],
+      touched: [...(this.touched ?? [])].map(([key, starts]) => [key, [...starts]]),
     }
   }
 
@@ -99,34 +111,55 @@ export class PaneEngine implements WindowEngine {
     graceMs: number,
     plan: AggregationPlan,
     json: unknown,
+    trackTouched = true,
   ): PaneEngine {
     const parsed = parseEngineState(spec.kind, Json, json)
-    const engine = new PaneEngine(spec, graceMs, plan)
+    const engine = new PaneEngine(spec, graceMs, plan, trackTouched)
     for (const [key, rows] of parsed.keys) {
       for (const [paneStart, row] of rows) engine.paneRow(key, paneStart, plan.rowFromJSON(row))
     }
-    for (const [key, starts] of parsed.touched) engine.touched.set(key, new Set(starts))
+    for (const [key, starts] of parsed.touched) engine.touched?.set(key, new Set(starts))
     return engine
   }
 
+  /** The row of `key` in the pane starting at `paneStart`, created (or restored) when missing. */
   private paneRow(key: string, paneStart: number, restored?: Row): Row {
-    const rows = getOrCreate(this.panes, key, () => new Map<number, Row>())
-    return getOrCreate(rows, paneStart, () => {
-      getOrCreate(this.keysByPane, paneStart, () => new Set<string>()).add(key)
-      return restored ?? this.plan.init()
-    })
+    let rows = this.lastRows
+    if (paneStart !== this.lastStart || rows === undefined) {
+      rows = getOrCreate(this.panes, paneStart, newRowMap)
+      this.lastStart = paneStart
+      this.lastRows = rows
+    }
+    let row = rows.get(key)
+    if (row === undefined) {
+      row = restored ?? this.plan.init()
+      rows.set(key, row)
+      if (!this.heldElsewhere(key, rows)) this.keys++
+    }
+    return row
   }
 
-  /** Starts of the windows containing a pane: size/slide of them, oldest first. */
-  private *windowStartsOf(paneStart: number): Generator<number> {
-    for (let start = paneStart - this.size + this.pane; start <= paneStart; start += this.pane) yield start
+  /** Whether a pane other than `pane` holds `key`: a few lookups, once per key and pane. */
+  private heldElsewhere(key: string, pane: Map<string, Row>): boolean {
+    for (const rows of this.panes.values()) if (rows !== pane && rows.has(key)) return true
+    return false
+  }
+
+  /** Keys with a pane in the window starting at `start`. */
+  private keysOf(start: number): Iterable<string> {
+    // A tumbling window is one pane: its keys need no union.
+    if (this.pane === this.size) return this.panes.get(start)?.keys() ?? []
+    const keys = new Set<string>()
+    for (let paneStart = start; paneStart < start + this.size; paneStart += this.pane) {
+      for (const key of this.panes.get(paneStart)?.keys() ?? []) keys.add(key)
+    }
+    return keys
   }
 
   private windowResult(key: string, start: number, withState = false): WindowResult {
-    const rows = this.panes.get(key)
     const parts: Row[] = []
     for (let paneStart = start; paneStart < start + this.size; paneStart += this.pane) {
-      const row = rows?.get(paneStart)
+      const row = this.panes.get(paneStart)?.get(key)
       if (row !== undefined) parts.push(row)
     }
     // Results never mutate, so a single pane (every tumbling window) needs no merged copy.
@@ -138,17 +171,20 @@ export class PaneEngine implements WindowEngine {
 
   /** Forgets panes whose last window has closed: no accepted event can reach them any more. */
   private dropPanesBefore(watermark: number): void {
-    for (const [paneStart, keys] of this.keysByPane) {
+    for (const [paneStart, rows] of this.panes) {
       if (paneStart + this.size + this.graceMs > watermark) continue
-      for (const key of keys) {
-        const rows = this.panes.get(key)
-        rows?.delete(paneStart)
-        if (rows?.size === 0) this.panes.delete(key)
-        const touched = this.touched.get(key)
+      // Removed first, so a key counts as gone once the last pane holding it goes.
+      this.panes.delete(paneStart)
+      if (paneStart === this.lastStart) this.lastRows = undefined
+      for (const key of rows.keys()) {
+        if (!this.heldElsewhere(key, rows)) this.keys--
+        const touched = this.touched?.get(key)
         touched?.delete(paneStart)
-        if (touched?.size === 0) this.touched.delete(key)
+        if (touched?.size === 0) this.touched?.delete(key)
       }
-      this.keysByPane.delete(paneStart)
     }
   }
 }
+
+const newRowMap = () => new Map<string, Row>()
+const newStartSet = () => new Set<number>()

@@ -101,7 +101,9 @@ function expectMatches(actual: WindowAggregates, w: RefWindow): void {
 
 // ---- driving the engine ---------------------------------------------------------------------------
 
-type Step = { op: 'event'; outcome: AddOutcome } | { op: 'watermark' | 'snapshot'; windows: WindowResult[] }
+type Step =
+  | { op: 'event'; outcome: AddOutcome }
+  | { op: 'watermark' | 'snapshot'; windows: readonly WindowResult[] }
 
 function runEngine(options: WindowedAggregationOptions, ops: readonly Op[], checkpointAfter = -1): Step[] {
   let agg = new WindowedAggregation(options)
@@ -189,7 +191,7 @@ describe.each(specs)('$kind window $label', (spec) => {
             if (step.op === 'event' && ref.op === 'event') {
               expect(step.outcome).toBe(ref.outcome)
             } else if (step.op !== 'event' && ref.op !== 'event') {
-              const bounds = (ws: { key: string; start: number; end: number }[]) =>
+              const bounds = (ws: readonly { key: string; start: number; end: number }[]) =>
                 ws.map(({ key, start, end }) => `${key}[${start},${end})`)
               expect(bounds(step.windows), `${step.op} #${i}`).toEqual(bounds(ref.windows))
               for (const [j, w] of step.windows.entries()) expectMatches(w.aggregates, ref.windows[j]!)

@@ -9,7 +9,7 @@ import { WindowedAggregation } from './windowed-aggregation.js'
 
 const fields = { speed: [count, mean, max] }
 const speed = (n: number, m: number | null, x: number | null) => ({ speed: { count: n, mean: m, max: x } })
-const bounds = (results: { key: string; start: number; end: number }[]) =>
+const bounds = (results: readonly { key: string; start: number; end: number }[]) =>
   results.map(({ key, start, end }) => ({ key, start, end }))
 
 describe('tumbling windows', () => {

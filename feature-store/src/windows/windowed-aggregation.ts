@@ -14,9 +14,17 @@ export interface WindowedAggregationOptions {
   graceMs?: number
   /** Aggregators per input field, e.g. `{ speedKmh: [mean, max], odometerKm: [delta] }`. */
   fields: FieldAggregators
+  /**
+   * Whether `snapshot()` will be called (`updating` emission). Default true. False saves remembering which
+   * windows each event touched, a set per key that only snapshots read; `snapshot()` then throws.
+   */
+  snapshots?: boolean
 }
 
 const CHECKPOINT_VERSION = 1
+
+/** What most watermark moves close: one shared, frozen empty list rather than a new one per event. */
+const NO_RESULTS: readonly WindowResult[] = Object.freeze([])
 
 // JSON has no infinities; the watermark starts at −∞ and ends at +∞ after a final flush.
 const WatermarkJson = z.union([z.number(), z.literal('-inf'), z.literal('inf')])
@@ -60,6 +68,7 @@ export class WindowedAggregation {
   readonly graceMs: number
   private readonly plan: AggregationPlan
   private engine: WindowEngine
+  private readonly snapshots: boolean
   private currentWatermark = Number.NEGATIVE_INFINITY
   /** Aligned windows close only at `k·step + size + grace`: below this watermark nothing can close. */
   private nextCloseAt = Number.NEGATIVE_INFINITY
@@ -71,7 +80,8 @@ export class WindowedAggregation {
       throw new FreshetError('CONFIG_INVALID', `graceMs must be a non-negative integer, got ${this.graceMs}`)
     }
     this.plan = new AggregationPlan(options.fields)
-    this.engine = createEngine(this.window, this.graceMs, this.plan, undefined)
+    this.snapshots = options.snapshots ?? true
+    this.engine = createEngine(this.window, this.graceMs, this.plan, this.snapshots, undefined)
   }
 
   /** Current watermark: −∞ until the first advance. */
@@ -97,9 +107,9 @@ export class WindowedAggregation {
    * Moves event time forward and returns the windows this closes, in emission order. A watermark at or
    * below the current one is ignored (returns []); `Infinity` flushes every window (end of a backfill).
    * `withState` adds each window's aggregator states (`WindowResult.state`) for a second, merging phase
-   * (`WindowMerger`); tumbling and hopping windows only.
+   * (`WindowMerger`); tumbling and hopping windows only. The list is read-only (one shared list when empty).
    */
-  advanceWatermark(watermark: number, options: { withState?: boolean } = {}): WindowResult[] {
+  advanceWatermark(watermark: number, options: { withState?: boolean } = {}): readonly WindowResult[] {
     if (Number.isNaN(watermark)) throw new FreshetError('INTERNAL', 'watermark must be a number, got NaN')
     const withState = options.withState ?? false
     if (withState && this.window.kind !== 'tumbling' && this.window.kind !== 'hopping') {
@@ -108,17 +118,20 @@ export class WindowedAggregation {
         `only tumbling and hopping windows can be aggregated in two phases, not ${this.window.kind}`,
       )
     }
-    if (watermark <= this.currentWatermark) return []
+    if (watermark <= this.currentWatermark) return NO_RESULTS
     const previous = this.currentWatermark
     this.currentWatermark = watermark
     // Every event moves the watermark; scanning panes each time was a quarter of the engine's CPU.
-    if (watermark < this.nextCloseAt) return []
+    if (watermark < this.nextCloseAt) return NO_RESULTS
     this.nextCloseAt = nextAlignedClose(this.window, this.graceMs, watermark)
     return this.engine.close(previous, watermark, withState).sort(compareWindowResults)
   }
 
   /** Partial results of the open windows touched since the last snapshot, in emission order. */
   snapshot(): WindowResult[] {
+    if (!this.snapshots) {
+      throw new FreshetError('INTERNAL', 'snapshot() of a windowed aggregation created with snapshots: false')
+    }
     return this.engine.drainTouched(this.currentWatermark).sort(compareWindowResults)
   }
 
@@ -161,7 +174,13 @@ export class WindowedAggregation {
       }
     }
     const restored = new WindowedAggregation(options)
-    restored.engine = createEngine(restored.window, restored.graceMs, restored.plan, cp.engine)
+    restored.engine = createEngine(
+      restored.window,
+      restored.graceMs,
+      restored.plan,
+      restored.snapshots,
+      cp.engine,
+    )
     restored.currentWatermark =
       cp.watermark === '-inf'
         ? Number.NEGATIVE_INFINITY
@@ -197,18 +216,20 @@ function describeWindow(w: WindowSpec): string {
   }
 }
 
+/** `snapshots: false` lets the pane engine skip its touched-window bookkeeping (the others keep theirs). */
 function createEngine(
   window: WindowSpec,
   graceMs: number,
   plan: AggregationPlan,
+  snapshots: boolean,
   restored: unknown,
 ): WindowEngine {
   switch (window.kind) {
     case 'tumbling':
     case 'hopping':
       return restored === undefined
-        ? new PaneEngine(window, graceMs, plan)
-        : PaneEngine.fromJSON(window, graceMs, plan, restored)
+        ? new PaneEngine(window, graceMs, plan, snapshots)
+        : PaneEngine.fromJSON(window, graceMs, plan, restored, snapshots)
     case 'sliding':
       return restored === undefined
         ? new SlidingEngine(window, graceMs, plan)

@@ -158,7 +158,9 @@ export class PartitionProcessor {
       return undefined
     }
     const ts = decoded.schema.eventTime(decoded.event)
-    for (const view of this.views) {
+    // Indexed loops over views: this runs per event, and array iterators are not always optimised away.
+    for (let i = 0; i < this.views.length; i++) {
+      const view = this.views[i]!
       try {
         const result = view.add(decoded.event)
         if (result.status === 'late') {
@@ -194,9 +196,10 @@ export class PartitionProcessor {
   }
 
   private closeWindows(watermark: number, out: ProcessorOutput): void {
-    for (const view of this.views) {
-      if (view.view.repartition) append(out.partials, view.advancePartials(watermark))
-      else append(out.features, view.advance(watermark))
+    for (let i = 0; i < this.views.length; i++) {
+      const view = this.views[i]!
+      if (view.view.repartition) view.advancePartials(watermark, out.partials)
+      else view.advance(watermark, out.features)
     }
     for (const detector of this.detectors) append(out.alerts, detector.advance(watermark))
   }

@@ -46,6 +46,12 @@ export interface FeatureEngineOptions {
   tickMs?: number
   /** Fetch size per partition (bigger batches, fewer transactions). Default 4 MB. */
   maxBytesPerPartition?: number
+  /**
+   * Partitions whose batches are handled at once. Processing is synchronous, so this only overlaps one
+   * partition's transaction round trips with another's processing; each partition stays strictly in order.
+   * Default 16.
+   */
+  concurrentPartitions?: number
   /** Consumer session timeout: how fast a dead worker's partitions move. Default 30 s. */
   sessionTimeoutMs?: number
   deadLetterTopic?: string
@@ -359,6 +365,7 @@ export async function startFeatureEngine(options: FeatureEngineOptions): Promise
     readCommitted: true,
     autoCommit: false,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    partitionsConsumedConcurrently: options.concurrentPartitions ?? 16,
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
     onAssignment: () => {
       // Any rejoin: rebuild every partition from its checkpoint. Simple, and rebalances are rare.
