@@ -2,12 +2,15 @@
  * `npm run bench -- offline [--json] [flags]`: the ClickHouse offline store on embedded chDB (or CLICKHOUSE_URL).
  * Writes a synthetic history of two car views through the offline writer, interleaved with a bare JSONEachRow
  * insert of the same rows (rows/s), then builds a point-in-time training set for random labels through the
- * reader and through a hand-written ASOF JOIN over the same tables (seconds, labels upload included in both).
+ * reader and through a hand-written ASOF JOIN over the same tables (seconds, labels upload included in both,
+ * both uploading them the same way: RowBinary, like the reader).
  */
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { ClickHouseClient } from '@clickhouse/client'
@@ -21,6 +24,7 @@ import {
   createClickHouseOfflineReader,
   createClickHouseOfflineWriter,
 } from '../src/clickhouse/index.js'
+import { RowBinaryBuffer } from '../src/clickhouse/row-binary.js'
 import { benchLabels, benchRecords, benchRefs, benchViews, handwrittenQuery } from './offline-data.js'
 import { benchOnlineWrite } from './online-write.js'
 
@@ -50,8 +54,19 @@ export interface OfflineBenchResult {
   training_set_s: number
   /** Hand-written ASOF JOIN over the same tables: labels upload + query, Parquet bytes consumed. */
   handwritten_s: number
+  /** Of handwritten_s: uploading the labels (the reader uploads them the same way). */
+  labels_upload_s: number
+  /** Of handwritten_s: the query, until the last Parquet byte is consumed. */
+  handwritten_query_s: number
   /** training_set_s / handwritten_s */
   ratio: number
+  /**
+   * Embedded mode only: CPU time of this process (chDB runs in it) for each, medians, and their ratio. Less
+   * sensitive than wall time to other work on a shared machine.
+   */
+  training_set_cpu_s?: number
+  handwritten_cpu_s?: number
+  cpu_ratio?: number
   labels: number
   features: number
   feature_rows: number
@@ -125,36 +140,67 @@ export async function benchOffline(
       `wrote ${rows} rows: writer ${(writerMs / 1000).toFixed(1)} s, bare insert ${(bareMs / 1000).toFixed(1)} s`,
     )
 
+    // Background merges of the history just written would slow whichever run they overlap.
+    const settledMs = await mergesSettled(client)
+    log(`background merges settled after ${(settledMs / 1000).toFixed(1)} s`)
+
     const reader = await createClickHouseOfflineReader({ ...options, views })
     const refs = benchRefs(views)
-    const labels = () => benchLabels(args.labels, args.cars, minutes, 11)
-    const trainingRuns: number[] = []
-    const handwrittenRuns: number[] = []
-    for (let rep = 0; rep < args.reps; rep++) {
-      let t = performance.now()
+    let labelCount = Math.min(10_000, args.labels)
+    const labels = () => benchLabels(labelCount, args.cars, minutes, 11)
+    const training: Timing[] = []
+    const handwritten: (Timing & { uploadMs: number })[] = []
+    const runTraining = async (): Promise<Timing & { bytes: number }> => {
+      const start = startTiming()
       let bytes = 0
       for await (const c of reader.exportHistoricalFeatures(labels(), refs, 'Parquet')) bytes += c.length
-      trainingRuns.push(performance.now() - t)
-
+      return { ...start.stop(), bytes }
+    }
+    const runHandwritten = async (): Promise<Timing & { bytes: number; uploadMs: number }> => {
       const sessionId = randomUUID()
-      t = performance.now()
+      const start = startTiming()
       await loadHandwrittenLabels(client, sessionId, labels())
+      const uploadMs = performance.now() - start.wallStart
       const result = await client.exec({
         query: `${handwrittenQuery(views)} FORMAT Parquet`,
         session_id: sessionId,
         clickhouse_settings: { join_use_nulls: 1 },
       })
-      let handBytes = 0
-      for await (const c of result.stream) handBytes += (c as Buffer).length
-      handwrittenRuns.push(performance.now() - t)
+      let bytes = 0
+      for await (const c of result.stream) bytes += (c as Buffer).length
+      const timing = start.stop()
       await dropHandwrittenLabels(client, sessionId)
+      return { ...timing, bytes, uploadMs }
+    }
+    // Untimed warm-up of both (code paths, caches), on a slice of the labels.
+    await runTraining()
+    await runHandwritten()
+    labelCount = args.labels
+    for (let rep = 0; rep < args.reps; rep++) {
+      // Alternate which goes first: on a shared machine the load drifts.
+      let train: Timing & { bytes: number }
+      let hand: Timing & { bytes: number; uploadMs: number }
+      if (rep % 2 === 0) {
+        train = await runTraining()
+        hand = await runHandwritten()
+      } else {
+        hand = await runHandwritten()
+        train = await runTraining()
+      }
+      training.push(train)
+      handwritten.push(hand)
       log(
-        `run ${rep + 1}: training set ${(trainingRuns[rep]! / 1000).toFixed(2)} s (${bytes} Parquet bytes), ` +
-          `hand-written ${(handwrittenRuns[rep]! / 1000).toFixed(2)} s (${handBytes} bytes)`,
+        `run ${rep + 1}: training set ${(train.wallMs / 1000).toFixed(2)} s (${train.bytes} Parquet bytes), ` +
+          `hand-written ${(hand.wallMs / 1000).toFixed(2)} s (${hand.bytes} bytes, labels upload ` +
+          `${(hand.uploadMs / 1000).toFixed(2)} s)`,
       )
     }
-    const trainingMs = median(trainingRuns)
-    const handwrittenMs = median(handwrittenRuns)
+    const trainingMs = median(training.map((r) => r.wallMs))
+    const handwrittenMs = median(handwritten.map((r) => r.wallMs))
+    const uploadMs = median(handwritten.map((r) => r.uploadMs))
+    const handQueryMs = median(handwritten.map((r) => r.wallMs - r.uploadMs))
+    const trainingCpuMs = median(training.map((r) => r.cpuMs))
+    const handwrittenCpuMs = median(handwritten.map((r) => r.cpuMs))
 
     // Same answers on a sample, so the two timings measure the same work.
     const sample = [...benchLabels(Math.min(1000, args.labels), args.cars, minutes, 11)]
@@ -176,7 +222,16 @@ export async function benchOffline(
       bench: 'offline',
       training_set_s: round(trainingMs / 1000),
       handwritten_s: round(handwrittenMs / 1000),
+      labels_upload_s: round(uploadMs / 1000),
+      handwritten_query_s: round(handQueryMs / 1000),
       ratio: round(trainingMs / handwrittenMs),
+      ...(options.url === undefined
+        ? {
+            training_set_cpu_s: round(trainingCpuMs / 1000),
+            handwritten_cpu_s: round(handwrittenCpuMs / 1000),
+            cpu_ratio: round(trainingCpuMs / handwrittenCpuMs),
+          }
+        : {}),
       labels: args.labels,
       features: refs.length,
       feature_rows: rows,
@@ -190,7 +245,10 @@ export async function benchOffline(
   }
 }
 
-/** The hand-written side's labels: a temporary table like the reader's, loaded with the same batch size. */
+/**
+ * The hand-written side's labels: a temporary table like the reader's, loaded like the reader loads them
+ * (RowBinary in batches of 100 000 rows): the better way to load labels, not part of what is compared.
+ */
 async function loadHandwrittenLabels(
   client: ClickHouseClient,
   sessionId: string,
@@ -201,17 +259,43 @@ async function loadHandwrittenLabels(
       ENGINE = Memory`,
     session_id: sessionId,
   })
-  let batch: object[] = []
+  const rows = new RowBinaryBuffer()
+  let batched = 0
   const insert = async () => {
-    await client.insert({ table: 'labels', format: 'JSONEachRow', values: batch, session_id: sessionId })
-    batch = []
+    const { stream } = await client.exec({
+      query: 'INSERT INTO labels (row, ts, car, eta_s) FORMAT RowBinary',
+      values: Readable.from([rows.take()]),
+      session_id: sessionId,
+    })
+    stream.resume()
+    await finished(stream)
+    batched = 0
   }
   let row = 0
   for (const l of labels) {
-    batch.push({ row: row++, ts: l.timestamp, car: l.car, eta_s: l.eta_s })
-    if (batch.length >= 100_000) await insert()
+    rows
+      .uint64(row++)
+      .dateTime64ms(l.timestamp)
+      .string(l.car as string)
+    if (rows.present(l.eta_s)) rows.float64(l.eta_s as number)
+    if (++batched >= 100_000) await insert()
   }
-  if (batch.length > 0) await insert()
+  if (batched > 0) await insert()
+}
+
+/** Waits (up to a minute) until no merge runs in the bench's database; resolves with the time waited. */
+async function mergesSettled(client: ClickHouseClient): Promise<number> {
+  const start = performance.now()
+  while (performance.now() - start < 60_000) {
+    const result = await client.query({
+      query: 'SELECT count() AS n FROM system.merges WHERE database = currentDatabase()',
+      format: 'JSONEachRow',
+    })
+    const [row] = await result.json<{ n: string | number }>()
+    if (Number(row?.n) === 0) break
+    await new Promise((done) => setTimeout(done, 250))
+  }
+  return performance.now() - start
 }
 
 /** chDB has one session per client, so the table must go before the next run creates it. */
@@ -222,6 +306,24 @@ async function dropHandwrittenLabels(client: ClickHouseClient, sessionId: string
 /** Rows as JSON with sorted keys: the hand-written query lists features per window, the reader per request. */
 function canonical(rows: readonly unknown[]): string {
   return JSON.stringify(rows.map((r) => Object.entries(r as object).sort(([a], [b]) => (a < b ? -1 : 1))))
+}
+
+interface Timing {
+  wallMs: number
+  /** User + system CPU of this process. */
+  cpuMs: number
+}
+
+function startTiming() {
+  const wallStart = performance.now()
+  const cpuStart = process.cpuUsage()
+  return {
+    wallStart,
+    stop(): Timing {
+      const cpu = process.cpuUsage(cpuStart)
+      return { wallMs: performance.now() - wallStart, cpuMs: (cpu.user + cpu.system) / 1000 }
+    },
+  }
 }
 
 function median(values: readonly number[]): number {
@@ -296,6 +398,10 @@ async function main(): Promise<void> {
       `${result.feature_rows} feature rows\n` +
       `  training set ${result.training_set_s} s vs hand-written ASOF JOIN ${result.handwritten_s} s ` +
       `(ratio ${result.ratio}, same rows on a sample: ${result.agree})\n` +
+      (result.cpu_ratio === undefined
+        ? ''
+        : `  CPU ${result.training_set_cpu_s} s vs ${result.handwritten_cpu_s} s (ratio ${result.cpu_ratio})\n`) +
+      `  of which labels upload ${result.labels_upload_s} s, hand-written query + Parquet ${result.handwritten_query_s} s\n` +
       `  writer ${result.write_rows_per_s} rows/s vs bare JSONEachRow insert ${result.bare_insert_rows_per_s} rows/s\n` +
       `  Redis writer ${result.online_write_rows_per_s} rows/s vs bare pipelined HSET ${result.bare_hset_rows_per_s} rows/s\n`
     if (args.json) {

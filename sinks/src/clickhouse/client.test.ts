@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import type { ClickHouseClient } from '@clickhouse/client'
 import { isFreshetError } from '@freshet/feature-store'
@@ -223,6 +224,39 @@ describe(`createClickHouseClient against ${mode === 'server' ? serverUrl : 'embe
       { entity: 'car-1', n: '1' },
       { entity: 'car-2', n: '1' },
     ])
+  })
+
+  it('inserts a binary body (Parquet) byte for byte, through insert as through exec', async () => {
+    await client.command({
+      query: `CREATE TABLE parquet_rows (id UInt32, name String, score Nullable(Float64)) ENGINE = MergeTree ORDER BY id`,
+    })
+    // Bytes that are no valid UTF-8: embedded mode must not pass them through a JS string.
+    const source = `SELECT number AS id, concat('ü', toString(number)) AS name, if(number % 3 = 0, NULL, number / 7) AS score
+      FROM numbers(1000) FORMAT Parquet`
+    const parquet = Buffer.concat(await (await client.exec({ query: source })).stream.toArray())
+    await client.insert({
+      table: 'parquet_rows',
+      format: 'Parquet',
+      values: Readable.from([parquet], { objectMode: false }),
+    })
+    const { stream } = await client.exec({
+      query: 'INSERT INTO parquet_rows FORMAT Parquet',
+      values: Readable.from([parquet]),
+    })
+    stream.resume()
+    const summary = await rows<{ n: string; ids: string; nulls: string; text: string }>(
+      client,
+      `SELECT count() AS n, sum(id) AS ids, countIf(score IS NULL) AS nulls, min(name) AS text FROM parquet_rows`,
+    )
+    expect(summary).toEqual([{ n: '2000', ids: String(2 * 499_500), nulls: '668', text: 'ü0' }])
+  })
+
+  it.skipIf(mode === 'server')('refuses a binary insert with inline SETTINGS in embedded mode', async () => {
+    const attempt = client.exec({
+      query: 'INSERT INTO parquet_rows SETTINGS async_insert = 0 FORMAT Parquet',
+      values: Readable.from([Buffer.from([0xff])]),
+    })
+    await expect(attempt).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
   })
 
   describe.skipIf(mode === 'server')('embedded data dir ownership', () => {

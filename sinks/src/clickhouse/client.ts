@@ -3,8 +3,13 @@
  * and never care whether it talks to a server over HTTP or to chDB, ClickHouse embedded in this process.
  */
 
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { createWriteStream, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import {
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
@@ -70,6 +75,8 @@ export function describeClickHouse(options: ClickHouseClientOptions = {}): Click
  * Embedded mode runs calls one at a time (chDB serialises a session anyway) and scopes `clickhouse_settings` to
  * their call: chDB applies them with `SET`, which would otherwise stick to every later call on the client. So do
  * not feed an insert's value stream from a query on the same client: it would wait for the insert forever.
+ * Inserts in a binary format (`INSERT INTO t [(columns)] FORMAT RowBinary`, Native, Parquet, …) work in both
+ * modes: chDB takes an insert body as SQL text, so embedded mode passes such a body through a temporary file.
  *
  * @example
  * const clickhouse = createClickHouseClient({ dataDir: '/tmp/freshet/chdb' })
@@ -171,8 +178,30 @@ function embeddedConnection(inner: Connection, database: string, release: () => 
     ping: (params) => serial(() => inner.ping(params)),
     query: (params) => serial(() => scoped(params.clickhouse_settings, () => inner.query(params))),
     command: (params) => serial(() => scoped(params.clickhouse_settings, () => inner.command(params))),
-    exec: (params) => serial(() => scoped(params.clickhouse_settings, () => inner.exec(params))),
-    insert: (params) => serial(() => scoped(params.clickhouse_settings, () => inner.insert(params))),
+    exec: (params) => {
+      const binary = params.values === undefined ? undefined : binaryInsert(params.query)
+      if (binary === undefined) {
+        return serial(() => scoped(params.clickhouse_settings, () => inner.exec(params)))
+      }
+      const { values, ...rest } = params
+      return serial(() =>
+        viaFile(values!, binary, (query) =>
+          scoped(params.clickhouse_settings, () => inner.exec({ ...rest, query })),
+        ),
+      )
+    },
+    insert: (params) => {
+      const binary = binaryInsert(params.query)
+      if (binary === undefined) {
+        return serial(() => scoped(params.clickhouse_settings, () => inner.insert(params)))
+      }
+      const { values, ...rest } = params
+      return serial(() =>
+        viaFile(values, binary, (query) =>
+          scoped(params.clickhouse_settings, () => inner.command({ ...rest, query })),
+        ),
+      )
+    },
     close: async () => {
       if (closed) return
       closed = true
@@ -183,6 +212,43 @@ function embeddedConnection(inner: Connection, database: string, release: () => 
         release()
       }
     },
+  }
+}
+
+/** Formats whose bytes are not text: chDB would mangle them as part of the SQL string. */
+const BINARY_FORMATS = new Set(
+  ['RowBinary', 'RowBinaryWithNames', 'RowBinaryWithNamesAndTypes', 'RowBinaryWithDefaults', 'Native']
+    .concat(['Parquet', 'Arrow', 'ArrowStream', 'ORC', 'Avro', 'MsgPack', 'BSONEachRow'])
+    .map((f) => f.toLowerCase()),
+)
+
+/** `INSERT INTO t [(columns)] FORMAT <binary>` split around the format; undefined for any other statement. */
+function binaryInsert(query: string): { head: string; format: string } | undefined {
+  const match = /^\s*(INSERT\s+INTO\s[\s\S]*?)\s+FORMAT\s+(\w+)\s*$/i.exec(query)
+  if (match === null || !BINARY_FORMATS.has(match[2]!.toLowerCase())) return undefined
+  // FROM INFILE goes before any SETTINGS clause; keep the rewrite trivially right by allowing none.
+  if (/\bSETTINGS\b/i.test(match[1]!)) {
+    throw new FreshetError(
+      'CONFIG_INVALID',
+      'embedded chDB: a binary-format insert takes its settings as clickhouse_settings, not inline SETTINGS',
+    )
+  }
+  return { head: match[1]!, format: match[2]! }
+}
+
+/** Writes an insert body to a temporary file and runs `INSERT … FROM INFILE` on it: chDB reads the bytes as they are. */
+async function viaFile<T>(
+  values: unknown,
+  insert: { head: string; format: string },
+  run: (query: string) => Promise<T>,
+): Promise<T> {
+  const file = join(tmpdir(), `freshet-chdb-insert-${randomUUID()}.${insert.format.toLowerCase()}`)
+  try {
+    const body = typeof values === 'string' || values instanceof Uint8Array ? Readable.from([values]) : values
+    await pipeline(body as NodeJS.ReadableStream, createWriteStream(file, { mode: 0o600 })) // labels may be private
+    return await run(`${insert.head} FROM INFILE ${sqlString(file)} FORMAT ${insert.format}`)
+  } finally {
+    await rm(file, { force: true })
   }
 }
 

@@ -1,7 +1,10 @@
+import { Readable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import type { ClickHouseClient } from '@clickhouse/client'
 import { FreshetError, type LabelRow, type LabelSpine, type Labels } from '@freshet/feature-store'
 import type { FeatureTable } from './feature-table.js'
 import { quoteIdentifier } from './identifiers.js'
+import { RowBinaryBuffer } from './row-binary.js'
 import { storeError } from './store-error.js'
 
 /** Internal columns of a label table; label columns may not start with `__`. */
@@ -40,68 +43,88 @@ export interface LabelTarget {
 }
 
 /**
- * Loads labels into `target.table`: rows are validated and inserted in batches, a spine is generated inside
- * ClickHouse. Column types come from the first batch (the first non-null value of each column).
+ * Loads labels into `target.table`: rows are validated and inserted in batches of RowBinary (no JSON to write
+ * or parse), a spine is generated inside ClickHouse. Column types come from the first batch (the first non-null
+ * value of each column).
  *
  * @example
  * const loaded = await loadLabels(target, [{ timestamp: 1_764_000_000_000, car: 'car-0001', eta_s: 300 }])
  */
 export async function loadLabels(target: LabelTarget, labels: Labels): Promise<LoadedLabels> {
   if (isSpine(labels)) return loadSpine(target, labels)
-  let loaded: (LoadedLabels & { validate(row: LabelRow): void }) | undefined
-  let batch: Record<string, unknown>[] = []
-  let pending: LabelRow[] = []
-  let row = 0
+  let table: RowTable | undefined
+  const rows = new RowBinaryBuffer()
+  let count = 0
   let minTs = Number.POSITIVE_INFINITY
   let maxTs = Number.NEGATIVE_INFINITY
-
-  const insert = async () => {
-    if (batch.length === 0) return
-    const values = batch
-    batch = []
-    await run(`insert labels into ${target.table}`, () =>
-      target.client.insert({
-        table: quoteIdentifier(target.table),
-        format: 'JSONEachRow',
-        values,
-        session_id: target.sessionId,
-      }),
-    )
-  }
-  const add = (label: LabelRow) => {
-    loaded!.validate(label)
-    const out: Record<string, unknown> = { [ROW_COLUMN]: row++, [TS_COLUMN]: label.timestamp }
-    for (const c of loaded!.columns) out[c.name] = label[c.name] ?? null
-    if (label.timestamp < minTs) minTs = label.timestamp
-    if (label.timestamp > maxTs) maxTs = label.timestamp
-    batch.push(out)
-  }
-
-  for await (const label of labels) {
-    if (loaded === undefined) {
-      pending.push(label)
-      if (pending.length < target.batchRows) continue
-      loaded = await createRowTable(target, pending)
-      for (const p of pending) add(p)
-      pending = []
-    } else {
-      add(label)
+  for await (const batch of inBatches(labels, target.batchRows)) {
+    table ??= await createRowTable(target, batch)
+    for (const label of batch) {
+      table.write(rows, count++, label)
+      if (label.timestamp < minTs) minTs = label.timestamp
+      if (label.timestamp > maxTs) maxTs = label.timestamp
     }
-    if (batch.length >= target.batchRows) await insert()
+    const body = rows.take()
+    await run(`insert labels into ${target.table}`, async () => {
+      const { stream } = await target.client.exec({
+        query: table!.insert,
+        values: Readable.from([body]),
+        session_id: target.sessionId,
+      })
+      stream.resume() // an insert answers nothing; draining the reply frees a server connection
+      await finished(stream)
+    })
   }
-  if (loaded === undefined) {
-    loaded = await createRowTable(target, pending)
-    for (const p of pending) add(p)
+  table ??= await createRowTable(target, [])
+  const { columns, keyFor, orderBy } = table
+  return count === 0
+    ? { columns, keyFor, orderBy, minTs: 0, maxTs: 0 }
+    : { columns, keyFor, orderBy, minTs, maxTs }
+}
+
+/** Labels in arrays of `size`; a synchronous source is read synchronously (no promise per label). */
+async function* inBatches<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = []
+  if (Symbol.asyncIterator in items) {
+    for await (const item of items) {
+      batch.push(item)
+      if (batch.length >= size) {
+        yield batch
+        batch = []
+      }
+    }
+  } else {
+    for (const item of items) {
+      batch.push(item)
+      if (batch.length >= size) {
+        yield batch
+        batch = []
+      }
+    }
   }
-  await insert()
-  return row === 0 ? { ...loaded, minTs: 0, maxTs: 0 } : { ...loaded, minTs, maxTs }
+  if (batch.length > 0) yield batch
+}
+
+/** A label table of rows: its columns, and how a label is validated and encoded for it. */
+interface RowTable extends Omit<LoadedLabels, 'minTs' | 'maxTs'> {
+  /** `INSERT INTO … (__row, __ts, <columns>) FORMAT RowBinary` */
+  insert: string
+  /** Validates `label` against the columns, then appends it as row number `row`. */
+  write(rows: RowBinaryBuffer, row: number, label: LabelRow): void
 }
 
 function isSpine(labels: Labels): labels is LabelSpine {
   return typeof (labels as LabelSpine).everyMs === 'number'
 }
 
-async function createRowTable(target: LabelTarget, sample: readonly LabelRow[]) {
+/** RowBinary encoders of the label column types, for values whose type has been checked. */
+const ENCODE: Record<LabelType, (rows: RowBinaryBuffer, value: unknown) => unknown> = {
+  String: (rows, value) => rows.string(value as string),
+  Float64: (rows, value) => rows.float64(value as number),
+  Bool: (rows, value) => rows.bool(value as boolean),
+}
+
+async function createRowTable(target: LabelTarget, sample: readonly LabelRow[]): Promise<RowTable> {
   // Column order follows the first row; an empty label set still has the generic key column.
   const names = sample.length === 0 ? ['entity'] : Object.keys(sample[0]!).filter((n) => n !== 'timestamp')
   const keyFor = keyResolver(names, target.tables)
@@ -121,35 +144,55 @@ async function createRowTable(target: LabelTarget, sample: readonly LabelRow[]) 
     return { name, type, key: false }
   })
   await createTable(target, columns)
-  const byName = new Map(columns.map((c) => [c.name, c]))
+  const known = new Set(names)
   const typeOf = { String: 'string', Float64: 'number', Bool: 'boolean' } as const
+  // Validation and encoding in one pass over the columns, in table order: a million labels take a moment.
+  const plan = columns.map((c) => ({
+    name: c.name,
+    key: c.key,
+    type: typeOf[c.type],
+    encode: ENCODE[c.type],
+  }))
+  const write = (rows: RowBinaryBuffer, row: number, label: LabelRow) => {
+    if (!Number.isSafeInteger(label.timestamp)) {
+      throw invalidLabel(label, 'timestamp must be an integer (epoch ms)')
+    }
+    rows.uint64(row).dateTime64ms(label.timestamp)
+    let present = 1 // timestamp
+    for (const c of plan) {
+      const value = label[c.name]
+      if (value === null || value === undefined) {
+        if (c.key) throw invalidLabel(label, `key column '${c.name}' must be a string`)
+        if (value === null || c.name in label) present++
+        rows.present(value)
+        continue
+      }
+      present++
+      if (typeof value !== c.type || (typeof value === 'number' && !Number.isFinite(value))) {
+        throw invalidLabel(
+          label,
+          c.key
+            ? `key column '${c.name}' must be a string`
+            : `column '${c.name}' must be a ${c.type} like in the first label`,
+        )
+      }
+      if (!c.key) rows.present(value)
+      c.encode(rows, value)
+    }
+    let own = 0
+    for (const _ in label) own++
+    if (own !== present) {
+      const unknown = Object.keys(label).find((name) => name !== 'timestamp' && !known.has(name))
+      throw invalidLabel(label, `column '${unknown}' is not in the first label`)
+    }
+  }
+  const insertColumns = [ROW_COLUMN, TS_COLUMN, ...names].map(quoteIdentifier).join(', ')
   return {
     columns,
     keyFor,
-    minTs: 0,
-    maxTs: 0,
     orderBy: `l.${quoteIdentifier(ROW_COLUMN)}`,
-    validate(label: LabelRow) {
-      if (!Number.isSafeInteger(label.timestamp)) {
-        throw invalidLabel(label, 'timestamp must be an integer (epoch ms)')
-      }
-      for (const name in label) {
-        if (name === 'timestamp') continue
-        const column = byName.get(name)
-        if (column === undefined) throw invalidLabel(label, `column '${name}' is not in the first label`)
-        const value = label[name]
-        if (value === null || value === undefined) continue
-        if (typeof value !== typeOf[column.type] || (typeof value === 'number' && !Number.isFinite(value))) {
-          throw invalidLabel(
-            label,
-            `column '${name}' must be a ${typeOf[column.type]} like in the first label`,
-          )
-        }
-      }
-      for (const key of keys) {
-        if (typeof label[key] !== 'string') throw invalidLabel(label, `key column '${key}' must be a string`)
-      }
-    },
+    insert: `INSERT INTO ${quoteIdentifier(target.table)} (${insertColumns}) FORMAT RowBinary`,
+    write,
   }
 }
 

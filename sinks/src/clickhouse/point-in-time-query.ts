@@ -49,14 +49,22 @@ export function groupRefs(
  * one ClickHouse query. For each label and feature it returns the value the online store would have served at
  * the label time: among the records of that entity and window with event_time ≤ t and available_at ≤ t, the
  * newest by (event_time, id); null when there is none or it is older than the view's ttl (t − event_time > ttl).
+ * A record rewritten under its id counts in its latest ingested version (what `FINAL` reads).
  *
  * ASOF JOIN matches on one inequality, so each window's records are first reduced to a *served timeline*:
  * with known_at = max(event_time, available_at), a record stays only if every newer record (by event_time, id)
  * became known strictly later. A late arrival older than something already known never stays, and of records
  * known at the same instant only the newest does, so known_at is unique per entity on the timeline and its
- * latest entry with known_at ≤ t is exactly the answer above: `ASOF LEFT JOIN … known_at <= t`. One window
- * function in reverse key order computes it (a running min, no second sort). Records older than the earliest
- * label minus the ttl, or known after the latest label, cannot change any answer and are filtered out first.
+ * latest entry with known_at ≤ t is exactly the answer above: `ASOF LEFT JOIN … known_at <= t`. Records older
+ * than the earliest label minus the ttl, or known after the latest label, cannot change any answer and are
+ * filtered out first.
+ *
+ * Deduplicating (`FINAL`) and the timeline (a sort and a window function) cost more than the join itself, and
+ * most entities need neither: when, ordered by event time, both event time and known_at strictly increase,
+ * every id has one version and every record stays. So each window first checks that per entity on just those
+ * two times ({@link inOrder}); entities that pass join their rows as stored, the others (a rewrite not merged
+ * yet, a late arrival, a tie) go through `FINAL` and one running min in reverse key order. The reader runs the
+ * query with `enable_shared_storage_snapshot_in_query`, so the check and both reads see the same parts.
  *
  * @example
  * const { sql, params } = pointInTimeQuery('freshet_labels_ab12', labels, groups)
@@ -70,34 +78,57 @@ export function pointInTimeQuery(
   const l = quoteIdentifier(labelsTable)
   const ts = `l.${quoteIdentifier(TS_COLUMN)}`
   const params: Record<string, unknown> = { hi: labels.maxTs }
+  const hi = "fromUnixTimestamp64Milli({hi:Int64}, 'UTC')"
+  // Scalar subqueries, each run once per query (an `IN (subquery)` runs again wherever it appears).
+  const scalars: string[] = []
+  const labelKeys = new Map<string, string>()
+  const keysOf = (key: string) => {
+    let alias = labelKeys.get(key)
+    if (alias === undefined) {
+      alias = `label_keys_${labelKeys.size}`
+      scalars.push(`(SELECT groupUniqArray(${quoteIdentifier(key)}) FROM ${l}) AS ${alias}`)
+      labelKeys.set(key, alias)
+    }
+    return alias
+  }
   const outputs: { index: number; expr: string }[] = []
   const joins = groups.map((g, i) => {
     const j = `j${i}`
-    const key = quoteIdentifier(labels.keyFor(g.table.view.entity))
+    const key = labels.keyFor(g.table.view.entity)
+    const table = quoteIdentifier(g.table.table)
     params[`w_${i}`] = g.window
     params[`lo_${i}`] = labels.minTs - g.table.view.ttlMs
     params[`ttl_${i}`] = g.table.view.ttlMs
-    const columns = g.features.map((f) => quoteIdentifier(f.ref.feature))
     for (const f of g.features) {
       outputs.push({
         index: f.index,
         expr: `if(toUnixTimestamp64Milli(${ts}) - toUnixTimestamp64Milli(${j}.event_time) <= {ttl_${i}:Int64}, ${j}.${quoteIdentifier(f.ref.feature)}, NULL) AS ${refColumn(f.ref)}`,
       })
     }
-    const cols = columns.length > 0 ? `, ${columns.join(', ')}` : ''
+    const columns = ['event_time', ...g.features.map((f) => quoteIdentifier(f.ref.feature))].join(', ')
+    // Only columns every version of an id shares (window, entity, event time): the same rows with or without FINAL.
+    const records = `window_label = {w_${i}:String}
+      AND entity IN (SELECT arrayJoin(${keysOf(key)}))
+      AND event_time >= fromUnixTimestamp64Milli({lo_${i}:Int64}, 'UTC') AND event_time <= ${hi}`
+    const unsorted = `unsorted_${i}`
+    scalars.push(`(SELECT groupArray(entity) FROM (
+    SELECT entity FROM ${table} WHERE ${records} GROUP BY entity HAVING NOT ${inOrder}
+  )) AS ${unsorted}`)
     return `ASOF LEFT JOIN (
-  SELECT entity, known_at, event_time${cols} FROM (
-    SELECT entity, event_time${cols}, greatest(event_time, available_at) AS known_at,
+  SELECT entity, ${KNOWN_AT} AS known_at, ${columns} FROM ${table}
+  WHERE ${records}
+    AND entity NOT IN (SELECT arrayJoin(${unsorted})) AND ${KNOWN_AT} <= ${hi}
+  UNION ALL
+  SELECT entity, known_at, ${columns} FROM (
+    SELECT entity, ${KNOWN_AT} AS known_at, ${columns},
       min(toNullable(known_at)) OVER (PARTITION BY entity ORDER BY event_time DESC, id DESC
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newer_known_at
-    FROM ${quoteIdentifier(g.table.table)} FINAL
-    WHERE window_label = {w_${i}:String}
-      AND entity IN (SELECT ${key} FROM ${l})
-      AND event_time >= fromUnixTimestamp64Milli({lo_${i}:Int64}, 'UTC')
-      AND greatest(event_time, available_at) <= fromUnixTimestamp64Milli({hi:Int64}, 'UTC')
+    FROM ${table} FINAL
+    WHERE ${records}
+      AND entity IN (SELECT arrayJoin(${unsorted})) AND ${KNOWN_AT} <= ${hi}
   )
   WHERE isNull(newer_known_at) OR newer_known_at > known_at
-) AS ${j} ON l.${key} = ${j}.entity AND ${j}.known_at <= ${ts}`
+) AS ${j} ON l.${quoteIdentifier(key)} = ${j}.entity AND ${j}.known_at <= ${ts}`
   })
   const labelColumns = labels.columns.map((c) => `l.${quoteIdentifier(c.name)} AS ${quoteIdentifier(c.name)}`)
   const select = [
@@ -105,13 +136,27 @@ export function pointInTimeQuery(
     ...labelColumns,
     ...outputs.sort((a, b) => a.index - b.index).map((o) => o.expr),
   ]
-  const sql = `SELECT
+  const sql = `${scalars.length > 0 ? `WITH\n  ${scalars.join(',\n  ')}\n` : ''}SELECT
   ${select.join(',\n  ')}
 FROM ${l} AS l
 ${joins.join('\n')}
 ORDER BY ${labels.orderBy}`
   return { sql, params }
 }
+
+const KNOWN_AT = 'greatest(event_time, available_at)'
+
+/**
+ * An aggregate over one entity's rows of a window, true when its served timeline is all of them: ordered by
+ * event time, event time strictly increases (no id has two versions, no two records tie) and so does known_at
+ * (no record became known after a newer one). Plain Int64 arrays: sorting an array of tuples is slower.
+ */
+const inOrder = (() => {
+  const eventTimes = 'groupArray(toUnixTimestamp64Milli(event_time))'
+  const knownAts = `groupArray(toUnixTimestamp64Milli(${KNOWN_AT}))`
+  const rising = (sorted: string) => `arrayMin(arrayPopFront(arrayDifference(${sorted}))) > 0`
+  return `(count() < 2 OR (${rising(`arraySort(${eventTimes})`)} AND ${rising(`arraySort((k, e) -> e, ${knownAts}, ${eventTimes})`)}))`
+})()
 
 /** The output column of a ref, `car_motion:v1:speed_kmh_mean_15m`, quoted (the ref grammar has no backtick). */
 export function refColumn(ref: FeatureRef): string {

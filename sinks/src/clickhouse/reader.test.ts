@@ -148,6 +148,43 @@ describe('ClickHouse offline reader: point-in-time training sets', () => {
     expect(rows.map((r) => r['car_speed_pit:v1:speed_kmh_mean_5m'])).toEqual([null, 7])
   })
 
+  it('serves no earlier version of a rewrite in an otherwise in-order history, merged or not', async () => {
+    // Each car's latest versions are in order (event time and availability rising), which the reader joins as
+    // stored; until merged, the first version of minute 10 is stored too and must not count. Its rewrite became
+    // servable later (a replay) for the first four cars, earlier (a backfill) for the others.
+    const cars = Array.from({ length: 8 }, (_, i) => ({ car: `in-order-${i}`, rewriteAt: i < 4 ? 13 : 10 }))
+    const record = (entity: string, end: number, processedAt: number, mean: number) =>
+      featureRecord(shortTtl, {
+        entity,
+        window: '5m',
+        end: T0 + end * MIN,
+        processedAt: T0 + processedAt * MIN,
+        features: { speed_kmh_mean_5m: mean },
+      })
+    await writer.write(
+      cars.flatMap(({ car, rewriteAt }) => [
+        record(car, 5, 5, 1),
+        record(car, 10, rewriteAt === 13 ? 10 : 13, 2),
+        record(car, 15, 15, 4),
+      ]),
+    )
+    await writer.write(cars.map(({ car, rewriteAt }) => record(car, 10, rewriteAt, 3)))
+    const labels = cars.flatMap(({ car }) => [11, 13, 16].map((m) => ({ timestamp: T0 + m * MIN, car })))
+    const served = async () =>
+      (await collect(reader.getHistoricalFeatures(labels, [ref('car_speed_pit:v1:speed_kmh_mean_5m')]))).map(
+        (r) => r['car_speed_pit:v1:speed_kmh_mean_5m'],
+      )
+    const expected = cars.flatMap(({ rewriteAt }) => (rewriteAt === 13 ? [1, 3, 4] : [3, 3, 4]))
+    expect(await served()).toEqual(expected)
+    const admin = createClickHouseClient(options)
+    try {
+      await admin.command({ query: 'OPTIMIZE TABLE features_car_speed_pit_v1 FINAL' })
+    } finally {
+      await admin.close()
+    }
+    expect(await served()).toEqual(expected)
+  })
+
   it('joins views of different entities on their own label columns and carries label columns through', async () => {
     await writer.write([
       featureRecord(carSpeed, {
@@ -323,5 +360,38 @@ describe('ClickHouse offline reader: point-in-time training sets', () => {
       ),
     )
     expect(isFreshetError(badLater) && badLater.code).toBe('CONFIG_INVALID')
+    expect((badLater as Error).message).toContain("column 'y' must be a number like in the first label")
+    const refusal = async (later: Record<string, unknown>) => {
+      const err = await thrown(() =>
+        collect(
+          reader.getHistoricalFeatures(
+            [{ timestamp: T0, car: 'c', y: 1 }, later as never],
+            [ref('car_speed:v1:speed_kmh_max_5m')],
+          ),
+        ),
+      )
+      expect(isFreshetError(err) && err.code).toBe('CONFIG_INVALID')
+      return (err as Error).message
+    }
+    expect(await refusal({ timestamp: T0, car: 'c', y: 2, z: 3 })).toContain(
+      "column 'z' is not in the first label",
+    )
+    expect(await refusal({ timestamp: T0, y: 2 })).toContain("key column 'car' must be a string")
+    expect(await refusal({ timestamp: T0, car: 7, y: 2 })).toContain("key column 'car' must be a string")
+    expect(await refusal({ timestamp: T0 + 0.5, car: 'c' })).toContain('timestamp must be an integer')
+    expect(await refusal({ timestamp: T0, car: 'c', y: Number.NaN })).toContain("column 'y' must be a number")
+    // A column left out, null or undefined is missing, not wrong.
+    const missing = [
+      { timestamp: T0, car: 'c' },
+      { timestamp: T0, car: 'c', y: null },
+      { timestamp: T0, car: 'c', y: undefined },
+    ]
+    const rows = await collect(
+      reader.getHistoricalFeatures(
+        [{ timestamp: T0, car: 'c', y: 1 }, ...missing],
+        [ref('car_speed:v1:speed_kmh_max_5m')],
+      ),
+    )
+    expect(rows.map((r) => r.y)).toEqual([1, null, null, null])
   })
 })

@@ -40,6 +40,8 @@ const QUERY_SETTINGS: ClickHouseSettings = {
   // pandas and most CSV readers take an empty field as missing, not `\N`.
   format_csv_null_representation: '',
   output_format_parquet_string_as_string: 1,
+  // The timeline check and the reads it routes must see the same parts (see pointInTimeQuery).
+  enable_shared_storage_snapshot_in_query: 1,
 }
 
 /**
