@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ConsumedRecord, createKafka } from '../kafka/kafka.js'
 import { testBrokers, testTopic } from '../testing.js'
 
-// The backbone's range reader (kafka.ts `readRanges`), as backfills use it, on a real broker: a topic written
+// The backbone's range reader (range-reader.ts `readRanges`), as backfills use it, on a real broker: a topic written
 // in transactions, so offsets include commit markers and aborted records no reader may see.
 const kafka = createKafka({ brokers: testBrokers(), clientId: 'range-reader-test' })
 const topic = testTopic('range-reader', 2)

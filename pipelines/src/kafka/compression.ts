@@ -1,8 +1,8 @@
 /**
  * Record-batch codecs that kafkajs lacks (it only ships gzip), written to match what the Java client produces.
  *
- * This file deliberately does not import kafkajs: kafka.ts stays the only kafkajs importer and registers these
- * on kafkajs' `CompressionCodecs`. Each library ships prebuilt napi-rs binaries through optionalDependencies, so
+ * This file deliberately does not import kafkajs (so it tests on its own): codecs.ts registers these on kafkajs'
+ * `CompressionCodecs`. Each library ships prebuilt napi-rs binaries through optionalDependencies, so
  * installing needs no compiler and no install script:
  * - snappy: `snappy` (Rust snap). Kafka's Java client wraps snappy blocks in xerial framing, done here.
  * - lz4: `lz4-napi` (Rust lz4_flex). Kafka (message format v2) uses the standard LZ4 *frame* format.
