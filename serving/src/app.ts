@@ -1,4 +1,12 @@
 import type { OnlineFeatureReader, RegistryReader } from '@freshet/feature-store'
+import {
+  type ApiKey,
+  apiKeyAuth,
+  problem,
+  problemResponse,
+  SERVING_API_PROBLEMS,
+  toProblem,
+} from '@freshet/sinks'
 import { swaggerUI } from '@hono/swagger-ui'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { requestId } from 'hono/request-id'
@@ -7,10 +15,8 @@ import { type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
 import type { EtaService } from './eta/eta-service.js'
 import type { ViewTtls } from './eta/view-ttls.js'
-import { type ApiKey, apiKeyAuth } from './http/api-keys.js'
 import { jsonBody } from './http/json-body.js'
 import { createServingMetrics, type ServingMetrics } from './http/metrics.js'
-import { problem, problemResponse, toProblem } from './http/problem.js'
 import type { ModelHolder } from './model/model-holder.js'
 import type { ServingEnv } from './routes/env.js'
 import { etaRoutes } from './routes/eta.js'
@@ -98,9 +104,10 @@ export function createServingApp(options: ServingAppOptions): OpenAPIHono<Servin
     if (route === '/healthz' || route === '/readyz' || route === '/metrics') log.debug(line, 'request')
     else log.info(line, 'request')
   })
-  app.use('/v1/*', apiKeyAuth(apiKeys))
+  const auth = { api: 'serving API', realm: 'freshet-serving' }
+  app.use('/v1/*', apiKeyAuth(apiKeys, auth))
   // Auth on every route but health: metrics and the API description need a key too (any scope).
-  for (const path of ['/metrics', '/openapi.json', '/docs']) app.use(path, apiKeyAuth(apiKeys))
+  for (const path of ['/metrics', '/openapi.json', '/docs']) app.use(path, apiKeyAuth(apiKeys, auth))
   app.use(
     '/v1/*',
     rateLimiter<ServingEnv>({
@@ -123,7 +130,7 @@ export function createServingApp(options: ServingAppOptions): OpenAPIHono<Servin
   app.use('/v1/*', jsonBody(maxBodyBytes))
 
   app.onError((err, c) => {
-    const p = toProblem(err)
+    const p = toProblem(err, SERVING_API_PROBLEMS)
     const log = c.get('log') ?? logger
     if (p.status >= 500 && p.type !== 'urn:freshet:problem:feature-unavailable')
       log.error({ err }, 'request failed')

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
+import { type ApiKey, parseApiKeys } from '@freshet/sinks'
 import { z } from 'zod'
-import { type ApiKey, parseApiKeys } from './http/api-keys.js'
 
 const flag = z
   .enum(['0', '1', 'true', 'false'])

@@ -1,4 +1,22 @@
-// The ETA serving API: Hono app, ETA service over the online store, ONNX model loading and hot reload.
+// The ETA serving API: Hono app, ETA service over the online store, ONNX model loading and hot reload. Its
+// API keys and problem details are the ones every Freshet HTTP API shares, from @freshet/sinks.
+export {
+  type ApiKey,
+  apiKeyAuth,
+  type Client,
+  type Problem,
+  ProblemError,
+  type ProblemKind,
+  type ProblemMap,
+  parseApiKeys,
+  problem,
+  problemResponse,
+  requireScope,
+  SCOPES,
+  type Scope,
+  SERVING_API_PROBLEMS,
+  toProblem,
+} from '@freshet/sinks'
 export { createServingApp, type ServingAppOptions } from './app.js'
 export { loadServingConfig, type ServingConfig } from './config.js'
 export {
@@ -29,17 +47,7 @@ export {
   onDemandFeatures,
   zoneOf,
 } from './features/on-demand.js'
-export {
-  type ApiKey,
-  apiKeyAuth,
-  type Client,
-  parseApiKeys,
-  requireScope,
-  SCOPES,
-  type Scope,
-} from './http/api-keys.js'
 export { createServingMetrics, type ServingMetrics } from './http/metrics.js'
-export { type Problem, type ProblemKind, problem, problemResponse, toProblem } from './http/problem.js'
 export { type EtaModel, type LoadEtaModelOptions, loadEtaModel, MODEL_CARD_FILE } from './model/eta-model.js'
 export {
   type MissingPolicy,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
+import { problem, problemResponse } from '@freshet/sinks'
 import type { MiddlewareHandler } from 'hono'
-import { problem, problemResponse } from './problem.js'
 
 /**
  * Reads a POST body of at most `maxBytes` (413 problem beyond that, refused before reading when Content-Length

@@ -1,5 +1,5 @@
+import type { Client } from '@freshet/sinks'
 import type { Logger } from 'pino'
-import type { Client } from '../http/api-keys.js'
 
 /** Hono context variables of the serving API. */
 export interface ServingEnv {

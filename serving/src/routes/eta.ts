@@ -1,8 +1,7 @@
+import { ProblemError, problem, requireScope } from '@freshet/sinks'
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { CarEta, CarOutcome, EtaService } from '../eta/eta-service.js'
-import { requireScope } from '../http/api-keys.js'
 import type { ServingMetrics } from '../http/metrics.js'
-import { ProblemError, problem } from '../http/problem.js'
 import type { ServingEnv } from './env.js'
 import { EtaRequest, EtaResponse, problems, RankRequest, RankResponse, SECURITY } from './schemas.js'
 

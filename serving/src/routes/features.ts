@@ -4,10 +4,9 @@ import {
   type RegisteredView,
   type RegistryReader,
 } from '@freshet/feature-store'
+import { ProblemError, problem, requireScope } from '@freshet/sinks'
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ViewTtls } from '../eta/view-ttls.js'
-import { requireScope } from '../http/api-keys.js'
-import { ProblemError, problem } from '../http/problem.js'
 import type { ServingEnv } from './env.js'
 import { FeatureViewListing, OnlineFeaturesResponse, problems, SECURITY } from './schemas.js'
 

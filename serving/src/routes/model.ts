@@ -1,5 +1,5 @@
+import { requireScope } from '@freshet/sinks'
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
-import { requireScope } from '../http/api-keys.js'
 import type { ServingMetrics } from '../http/metrics.js'
 import type { ModelHolder } from '../model/model-holder.js'
 import { reloadModel } from '../model/reload-model.js'

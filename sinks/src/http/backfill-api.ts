@@ -8,8 +8,8 @@ import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { type Logger, pino } from 'pino'
 import { z } from 'zod'
-import { apiKeyAuth } from './api-key-auth.js'
-import { ProblemError, problem, problemResponse, toProblem } from './problem.js'
+import { apiKeyAuth } from './api-keys.js'
+import { OFFLINE_API_PROBLEMS, ProblemError, problem, problemResponse, toProblem } from './problem.js'
 import { readJsonBody } from './request-body.js'
 
 /** Where the backfill routes live; the sink process sends these paths here and everything else to the offline API. */
@@ -72,11 +72,12 @@ export function createBackfillApi(options: BackfillApiOptions): Hono<BackfillApi
     const ms = Math.round(performance.now() - started)
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
   })
-  app.use(`${BACKFILL_API_PREFIX}/*`, apiKeyAuth(adminKeys))
-  app.use(BACKFILL_API_PREFIX, apiKeyAuth(adminKeys))
+  const auth = apiKeyAuth(adminKeys, { api: 'backfill admin API' })
+  app.use(`${BACKFILL_API_PREFIX}/*`, auth)
+  app.use(BACKFILL_API_PREFIX, auth)
 
   app.onError((err, c) => {
-    const p = toProblem(err)
+    const p = toProblem(err, OFFLINE_API_PROBLEMS)
     const log = c.get('log') ?? logger
     if (p.status >= 500) log.error({ err }, 'request failed')
     else log.info({ status: p.status, detail: p.detail }, 'request refused')

@@ -3,9 +3,9 @@ import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { type Logger, pino } from 'pino'
 import type { OfflineViewDefinition } from '../clickhouse/feature-table.js'
-import { apiKeyAuth } from './api-key-auth.js'
+import { apiKeyAuth } from './api-keys.js'
 import { listFeatureViews } from './feature-refs.js'
-import { problem, problemResponse, toProblem } from './problem.js'
+import { OFFLINE_API_PROBLEMS, problem, problemResponse, toProblem } from './problem.js'
 import { parseTrainingSetRequest } from './training-set-request.js'
 import { OUTPUT_ENCODINGS, startStream } from './training-set-response.js'
 
@@ -68,10 +68,10 @@ export function createOfflineApi(options: OfflineApiOptions): Hono<OfflineApiEnv
     const ms = Math.round(performance.now() - started)
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
   })
-  app.use('/v1/*', apiKeyAuth(apiKeys))
+  app.use('/v1/*', apiKeyAuth(apiKeys, { api: 'offline API' }))
 
   app.onError((err, c) => {
-    const p = toProblem(err)
+    const p = toProblem(err, OFFLINE_API_PROBLEMS)
     const log = c.get('log') ?? logger
     if (p.status >= 500) log.error({ err }, 'request failed')
     else log.info({ status: p.status, detail: p.detail }, 'request refused')

@@ -3,7 +3,10 @@ import { FreshetError } from '@freshet/feature-store'
 import type { MiddlewareHandler } from 'hono'
 import { problem, problemResponse } from './problem.js'
 
-/** What a key may do: `predict` (ETAs, features, model info) and `admin` (model reload). */
+/**
+ * What a scoped key may do on the ETA serving API: `predict` (ETAs, features, model info) and `admin` (model
+ * reload). The sink's APIs take plain keys instead: each of them is one scope, with its own key list.
+ */
 export const SCOPES = ['predict', 'admin'] as const
 export type Scope = (typeof SCOPES)[number]
 
@@ -22,11 +25,16 @@ export interface AuthEnv {
   Variables: { requestId: string; client: Client }
 }
 
-const CHALLENGE = { 'www-authenticate': 'Bearer realm="freshet-serving"' }
+export interface ApiKeyAuthOptions {
+  /** Names the API in the error when it has no keys. Default `API`. */
+  api?: string
+  /** The realm of the `www-authenticate` challenge on a 401. Default `freshet`. */
+  realm?: string
+}
 
 /**
- * Parses `SERVING_API_KEYS`: comma-separated `<key>:<scope>[+<scope>]`. Fails with `CONFIG_INVALID` without
- * echoing any key.
+ * Parses a scoped key list such as `SERVING_API_KEYS`: comma-separated `<key>:<scope>[+<scope>]`. Fails with
+ * `CONFIG_INVALID` without echoing any key.
  *
  * @example
  * parseApiKeys('dispatch-3f9c…:predict,ops-81aa…:predict+admin')
@@ -60,19 +68,30 @@ export function parseApiKeys(spec: string): ApiKey[] {
 
 /**
  * Hono middleware admitting requests that carry one of `keys` as `Authorization: Bearer <key>` or
- * `x-api-key: <key>` (401 problem otherwise) and setting `client`. Keys are compared as SHA-256 digests with
- * `timingSafeEqual` against every key, without stopping at a match, so timing shows neither length nor position.
+ * `x-api-key: <key>` (401 problem with a Bearer challenge otherwise) and setting `client`. A plain string is a
+ * key without scopes: it passes this check and no {@link requireScope}. Keys are compared as SHA-256 digests
+ * with `timingSafeEqual` against every key, without stopping at a match, so timing shows neither length nor
+ * position. Keys are never logged or echoed.
  *
  * @example
- * app.use('/v1/*', apiKeyAuth(keys))
+ * app.use('/v1/*', apiKeyAuth(parseApiKeys(env.SERVING_API_KEYS), { api: 'serving API' }))
  * app.post('/v1/admin/model/reload', requireScope('admin'), handler)
+ * app.use('/v1/*', apiKeyAuth(['k1-…', 'k2-…'], { api: 'offline API' })) // two keys: rotate without downtime
  */
-export function apiKeyAuth(keys: readonly ApiKey[]): MiddlewareHandler<AuthEnv> {
-  if (keys.length === 0) {
+export function apiKeyAuth(
+  keys: readonly (ApiKey | string)[],
+  options: ApiKeyAuthOptions = {},
+): MiddlewareHandler<AuthEnv> {
+  const entries = keys.map((k) => (typeof k === 'string' ? { key: k, scopes: [] } : k))
+  if (entries.length === 0 || entries.some((k) => k.key.trim() === '')) {
     // Failing closed: an API with no keys must not start, rather than admit everyone or no one.
-    throw new FreshetError('CONFIG_INVALID', 'the serving API needs at least one API key')
+    throw new FreshetError(
+      'CONFIG_INVALID',
+      `the ${options.api ?? 'API'} needs at least one non-empty API key`,
+    )
   }
-  const known = keys.map((k) => {
+  const challenge = { 'www-authenticate': `Bearer realm="${options.realm ?? 'freshet'}"` }
+  const known = entries.map((k) => {
     const d = digest(k.key)
     return { digest: d, client: { id: `key-${d.subarray(0, 4).toString('hex')}`, scopes: new Set(k.scopes) } }
   })
@@ -82,7 +101,7 @@ export function apiKeyAuth(keys: readonly ApiKey[]): MiddlewareHandler<AuthEnv> 
       return problemResponse(
         problem('unauthorized', "send an API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"),
         c.get('requestId'),
-        CHALLENGE,
+        challenge,
       )
     }
     const candidate = digest(presented)
@@ -94,7 +113,7 @@ export function apiKeyAuth(keys: readonly ApiKey[]): MiddlewareHandler<AuthEnv> 
       return problemResponse(
         problem('unauthorized', 'the API key is not valid'),
         c.get('requestId'),
-        CHALLENGE,
+        challenge,
       )
     }
     c.set('client', client)
