@@ -5,7 +5,11 @@
  *   served by a separate process as deployed (auth, rate limiter, request log, metrics, validation);
  * - baselines: the same Redis pipeline (the HMGETs of one request: the car's hashes and the zones') sent by a bare
  *   ioredis client, and a bare `session.run` of the same model on a 2-row batch, each with `--connections` calls in
- *   flight; and a Hono hello-world route's req/s under the same load.
+ *   flight; and a Hono hello-world route's req/s under the same load;
+ * - the floor: req/s of a Hono route doing only the HTTP work of the contract (parse the JSON body, answer with a
+ *   body of a real answer's size; no Redis, no model; see bench-server.ts), under the same load.
+ *   `floor_rps_ratio` (floor ÷ hello-world) bounds what any implementation can reach before it reads a feature
+ *   or runs the model; `rps_of_floor` is ours ÷ floor.
  *
  * Targets: p99 ≤ 1.25 × (bare pipeline p99 + bare run p99); req/s ≥ 0.5 × hello-world. Medians of `--reps` runs.
  */
@@ -19,12 +23,10 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { CITY_ZONES } from '@freshet/pipelines'
-import { buildFeaturePlan, onDemandFeatures, parseModelCard } from '@freshet/serving'
+import { parseModelCard } from '@freshet/serving'
 import { linearModelDir } from '@freshet/serving/testing'
-import { featureKey } from '@freshet/sinks'
 import autocannon from 'autocannon'
-import { Redis } from 'ioredis'
-import { InferenceSession, Tensor } from 'onnxruntime-node'
+import { bareCalls } from './bare-calls.js'
 import { benchWorld } from './bench-world.js'
 import { closedLoop, type LatencyRun, median, summarise } from './measure.js'
 
@@ -74,7 +76,10 @@ const bodies = world.cars.map((carId, i) => {
   })
 })
 
-function startServer(mode: 'eta' | 'hello'): Promise<{ port: number; child: ChildProcess }> {
+function startServer(
+  mode: 'eta' | 'hello' | 'floor',
+  floorResponse?: string,
+): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(
     join(root, 'node_modules/.bin/tsx'),
     [
@@ -86,6 +91,7 @@ function startServer(mode: 'eta' | 'hello'): Promise<{ port: number; child: Chil
         keyPrefix: world.keyPrefix,
         registryKey: world.registryKey,
         apiKey,
+        floorResponse,
       }),
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
@@ -140,67 +146,26 @@ function etaLoad(port: number, conns: number, seconds: number) {
 }
 
 // Bare baselines in this process: the same HMGETs as one request, and the same model on a 2-row batch.
-const plan = buildFeaturePlan(card)
-const redis = new Redis(redisUrl)
-const zoneIds = CITY_ZONES.map((z) => z.id)
-const byView = (refs: typeof plan.carRefs) => {
-  const views = new Map<string, { view: string; version: number; fields: string[] }>()
-  for (const r of refs) {
-    const k = `${r.view}:v${r.version}`
-    const entry = views.get(k) ?? { view: r.view, version: r.version, fields: [] }
-    entry.fields.push(`f:${r.feature}`)
-    views.set(k, entry)
-  }
-  return [...views.values()]
-}
-const carViews = byView(plan.carRefs)
-const zoneViews = byView(plan.zoneRefs)
-const barePipeline = (i: number) => {
-  const car = world.cars[i % world.cars.length]!
-  const p = redis.pipeline()
-  for (const v of carViews) p.hmget(featureKey(world.keyPrefix, v.view, v.version, car), ...v.fields)
-  for (const zone of zoneIds)
-    for (const v of zoneViews) p.hmget(featureKey(world.keyPrefix, v.view, v.version, zone), ...v.fields)
-  return p.exec()
-}
-const session = await InferenceSession.create(await readFile(join(modelDir, card.onnx.file)), {
-  intraOpNumThreads: 1,
-  interOpNumThreads: 1,
-  executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
-})
-const pickup = { lat: 52.53, lon: 13.41 }
-const legs = [
-  onDemandFeatures({
-    origin: { lat: 52.52, lon: 13.4 },
-    destination: pickup,
-    at: Date.now(),
-    isPickupLeg: true,
-  }),
-  onDemandFeatures({
-    origin: pickup,
-    destination: { lat: 52.5345, lon: 13.3616 },
-    at: Date.now(),
-    isPickupLeg: false,
-  }),
-]
-// Every input the model takes, as a request would fill it: on-demand values, position, defaults elsewhere.
-const sample: Record<string, number> = {
-  'car_location:v1:lat_last_1m': 52.52,
-  'car_location:v1:lon_last_1m': 13.4,
-}
-const row = new Float32Array(2 * card.inputs.length)
-for (const [l, od] of legs.entries()) {
-  for (const [j, input] of card.inputs.entries()) {
-    row[l * card.inputs.length + j] = od[input.name] ?? sample[input.name] ?? input.default ?? 25
-  }
-}
-const bareRun = () =>
-  session.run({ [card.onnx.input]: new Tensor('float32', row.slice(), [2, card.inputs.length]) })
+const bare = await bareCalls({ redisUrl, keyPrefix: world.keyPrefix, modelDir, card })
+const barePipeline = (i: number) => bare.pipeline(world.cars[i % world.cars.length]!)
+const bareRun = () => bare.run()
 
+/** One real `/v1/eta` answer: the floor server answers with a body of its shape and size. */
+async function capturedResponse(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/eta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: bodies[0]!,
+  })
+  if (res.status !== 200) throw new Error(`/v1/eta answered ${res.status}: ${await res.text()}`)
+  return res.text()
+}
+
+let f = 0
 const runs: Record<string, number>[] = []
 const eta = await startServer('eta')
 const hello = await startServer('hello')
+const floor = await startServer('floor', await capturedResponse(eta.port))
 try {
   // Warm-up: JIT, connection pools, the model's first runs.
   await etaLoad(eta.port, loadConnections, 2)
@@ -209,6 +174,18 @@ try {
   for (let rep = 0; rep < reps; rep++) {
     const latency = await etaLoad(eta.port, connections, durationS)
     const throughput = await etaLoad(eta.port, loadConnections, durationS)
+    const floorRun = await load({
+      url: `http://127.0.0.1:${floor.port}`,
+      connections: loadConnections,
+      duration: durationS,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/eta',
+          setupRequest: (req) => ({ ...req, body: bodies[f++ % bodies.length]! }),
+        },
+      ],
+    })
     const helloRun = await load({
       url: `http://127.0.0.1:${hello.port}/hello`,
       connections: loadConnections,
@@ -217,7 +194,14 @@ try {
     const mget = await closedLoop(connections, durationS * 1000, barePipeline)
     const run = await closedLoop(connections, durationS * 1000, bareRun)
     const failed =
-      latency.errors + latency.non2xx + throughput.errors + throughput.non2xx + mget.errors + run.errors
+      latency.errors +
+      latency.non2xx +
+      throughput.errors +
+      throughput.non2xx +
+      floorRun.errors +
+      floorRun.non2xx +
+      mget.errors +
+      run.errors
     if (failed > 0) throw new Error(`rep ${rep + 1}: ${failed} failed requests or calls`)
     const l = summarise(latency.samples)
     const r = {
@@ -227,6 +211,7 @@ try {
       load_p99_ms: summarise(throughput.samples).p99,
       rps: throughput.perSecond,
       hello_rps: helloRun.perSecond,
+      floor_rps: floorRun.perSecond,
       mget_p50_ms: summarise(mget.samples).p50,
       mget_p99_ms: summarise(mget.samples).p99,
       run_p50_ms: summarise(run.samples).p50,
@@ -239,9 +224,8 @@ try {
     )
   }
 } finally {
-  await Promise.allSettled([stopServer(eta.child), stopServer(hello.child)])
-  await session.release()
-  redis.disconnect()
+  await Promise.allSettled([stopServer(eta.child), stopServer(hello.child), stopServer(floor.child)])
+  await bare.close()
   await world.close()
   if (modelName === 'linear-test-model') await rm(modelDir, { recursive: true, force: true })
 }
@@ -260,6 +244,9 @@ const result = {
   hello_rps: Math.round(m('hello_rps')),
   rps_ratio: round(m('rps') / m('hello_rps')),
   rps_target: TARGETS.rpsRatio,
+  floor_rps: Math.round(m('floor_rps')),
+  floor_rps_ratio: round(m('floor_rps') / m('hello_rps')),
+  rps_of_floor: round(m('rps') / m('floor_rps')),
   mget_p99_ms: round(m('mget_p99_ms')),
   run_p99_ms: round(m('run_p99_ms')),
   load_p99_ms: round(m('load_p99_ms')),

@@ -47,6 +47,7 @@ export {
   onDemandFeatures,
   zoneOf,
 } from './features/on-demand.js'
+export { jsonBody } from './http/json-body.js'
 export { createServingMetrics, type ServingMetrics } from './http/metrics.js'
 export { type EtaModel, type LoadEtaModelOptions, loadEtaModel, MODEL_CARD_FILE } from './model/eta-model.js'
 export {
