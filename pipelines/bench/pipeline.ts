@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- pipeline [--json] [flags]`: events/s of the feature engine (exactly-once and at-least-once)
- * over a prefilled telemetry topic against a bare decode-only consumer, measured interleaved in one run, plus
- * the memory of a million live keys. See bench-args.ts for the flags.
+ * over a prefilled telemetry topic against a bare decode-only consumer and a bare exactly-once consume-publish
+ * floor (floor-consumer.ts), measured interleaved in one run, plus the memory of a million live keys. See bench-args.ts for the flags.
  */
 import { randomUUID } from 'node:crypto'
 import { isFreshetError } from '@freshet/feature-store'
@@ -11,6 +11,7 @@ import { runBareConsumer } from './bare-consumer.js'
 import { parseBenchArgs, USAGE } from './bench-args.js'
 import { telemetryViews } from './bench-views.js'
 import { type EngineOutputs, type EngineRunResult, type Guarantee, runEngine } from './engine-run.js'
+import { floorTopic, runFloorConsumer } from './floor-consumer.js'
 import { type KeyMemory, measureKeyMemory } from './key-memory.js'
 import type { RunResult } from './measure.js'
 import { prefillTelemetry } from './prefill.js'
@@ -35,9 +36,11 @@ const outputs: EngineOutputs = {
   lateTopic: `bench.pipeline.${runId}.late`,
   deadLetterTopic: `bench.pipeline.${runId}.dead-letter`,
 }
+const floorOutput = `bench.pipeline.${runId}.floor`
 const sideTopics: TopicSpec[] = [
   { ...TOPICS.lateEvents, name: outputs.lateTopic },
   { ...TOPICS.deadLetter, name: outputs.deadLetterTopic },
+  floorTopic(floorOutput),
 ]
 
 const topic = await prefillTelemetry({
@@ -63,6 +66,7 @@ const engineRun = (guarantee: Guarantee) => ({
 })
 
 const baseline: RunResult[] = []
+const floor: RunResult[] = []
 const eos: EngineRunResult[] = []
 const alo: EngineRunResult[] = []
 let memory: KeyMemory | undefined
@@ -79,6 +83,18 @@ try {
         onProgress: progress('bare consumer'),
       })
       baseline.push(r)
+      return r
+    },
+    floor: async () => {
+      const r = await runFloorConsumer({
+        kafka,
+        topic: topic.name,
+        events: args.events,
+        maxBytesPerPartition: FETCH_BYTES,
+        outputTopic: floorOutput,
+        onProgress: progress('floor (bare exactly-once publish)'),
+      })
+      floor.push(r)
       return r
     },
     eos: async () => {
@@ -133,6 +149,7 @@ const result = pipelineBenchJson({
   partitions: topic.partitions,
   prefillEventsPerS: topic.eventsPerS ?? null,
   baseline,
+  floor,
   eos,
   alo,
   memory,

@@ -13,6 +13,8 @@ export interface PipelineBenchRuns {
   /** Producer throughput of the prefill; null when the topic was reused. */
   prefillEventsPerS: number | null
   baseline: RunResult[]
+  /** The bare exactly-once consume-publish (floor-consumer.ts): what kafkajs alone allows. */
+  floor: RunResult[]
   eos: EngineRunResult[]
   alo: EngineRunResult[]
   memory: KeyMemory | undefined
@@ -46,7 +48,9 @@ export function pipelineBenchJson(runs: PipelineBenchRuns) {
   const eos = medianOf(runs.eos, 'eventsPerS')
   const alo = medianOf(runs.alo, 'eventsPerS')
   const bare = medianOf(runs.baseline, 'eventsPerS')
+  const floor = medianOf(runs.floor, 'eventsPerS')
   const [eosCpu, aloCpu, bareCpu] = [medianCpu(runs.eos), medianCpu(runs.alo), medianCpu(runs.baseline)]
+  const floorCpu = medianCpu(runs.floor)
   const m = runs.memory
   return {
     bench: 'pipeline',
@@ -60,6 +64,10 @@ export function pipelineBenchJson(runs: PipelineBenchRuns) {
     alo_events_per_s: alo,
     alo_ratio: round(alo / bare),
     eos_ratio: round(eos / alo),
+    // The floor: kafkajs consume + decode + exactly-once publish at the engine's output rate, nothing else.
+    floor_events_per_s: floor,
+    floor_ratio: round(floor / bare),
+    ratio_of_floor: round(eos / floor),
     join_ms: medianOf(runs.eos, 'joinMs'),
     baseline_join_ms: medianOf(runs.baseline, 'joinMs'),
     alo_join_ms: medianOf(runs.alo, 'joinMs'),
@@ -71,6 +79,8 @@ export function pipelineBenchJson(runs: PipelineBenchRuns) {
     baseline_cpu_us_per_event: bareCpu,
     alo_cpu_us_per_event: aloCpu,
     cpu_ratio: round(bareCpu / eosCpu),
+    floor_cpu_us_per_event: floorCpu,
+    floor_cpu_ratio: round(bareCpu / floorCpu),
     rss_mb_1m_keys: m?.rssMb ?? null,
     heap_mb_1m_keys: m?.heapMb ?? null,
     rss_mb_before_keys: m?.rssMbBefore ?? null,
@@ -82,7 +92,12 @@ export function pipelineBenchJson(runs: PipelineBenchRuns) {
     prefill_events_per_s: runs.prefillEventsPerS,
     targets: { ratio: TARGETS.ratio, eos_ratio: TARGETS.eosRatio },
     meets_targets: eos / bare >= TARGETS.ratio && eos / alo >= TARGETS.eosRatio,
-    runs: { baseline: rawRuns(runs.baseline), eos: rawRuns(runs.eos), alo: rawRuns(runs.alo) },
+    runs: {
+      baseline: rawRuns(runs.baseline),
+      floor: rawRuns(runs.floor),
+      eos: rawRuns(runs.eos),
+      alo: rawRuns(runs.alo),
+    },
   }
 }
 
@@ -100,6 +115,8 @@ export function pipelineBenchText(j: ReturnType<typeof pipelineBenchJson>): stri
     `pipeline bench: ${j.events.toLocaleString('en-US')} events, ${j.cars} cars, ${j.partitions} partitions, ` +
       `medians of ${j.reps} interleaved reps`,
     `  bare consumer (decode only)  ${n(j.baseline_events_per_s)} events/s   join ${s(j.baseline_join_ms)}`,
+    `  floor (bare EOS publish)     ${n(j.floor_events_per_s)} events/s   ratio ${j.floor_ratio} ` +
+      `(what kafkajs alone allows; engine/floor ${j.ratio_of_floor})`,
     `  engine exactly-once          ${n(j.events_per_s)} events/s   join ${s(j.join_ms)}   ` +
       `ratio ${j.ratio} (target ≥ ${j.targets.ratio}: ${mark(j.ratio >= j.targets.ratio)})`,
     `  engine at-least-once         ${n(j.alo_events_per_s)} events/s   join ${s(j.alo_join_ms)}   ` +
@@ -108,7 +125,8 @@ export function pipelineBenchText(j: ReturnType<typeof pipelineBenchJson>): stri
   ]
   lines.push(
     `  CPU per event (whole process): bare ${j.baseline_cpu_us_per_event} µs, exactly-once ` +
-      `${j.cpu_us_per_event} µs, at-least-once ${j.alo_cpu_us_per_event} µs; bare/exactly-once ${j.cpu_ratio}`,
+      `${j.cpu_us_per_event} µs, at-least-once ${j.alo_cpu_us_per_event} µs, floor ${j.floor_cpu_us_per_event} µs; ` +
+      `bare/exactly-once ${j.cpu_ratio}, bare/floor ${j.floor_cpu_ratio}`,
   )
   if (j.rss_mb_1m_keys !== null) {
     lines.push(
