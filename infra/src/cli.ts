@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 import { isFreshetError } from '@freshet/feature-store'
 import { createCliLogger } from './cli-log.js'
 import { formatDown, formatStatus, formatUp } from './cli-output.js'
-import { loadConfig } from './config.js'
+import { loadConfig, localServicesOptions } from './config.js'
 import { localServicesStatus, startLocalServices, stopLocalServices } from './local-services.js'
 
 const USAGE = `usage: npm run infra -- <up|down|status> [--json]
@@ -31,15 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const config = loadConfig(process.env)
   const logger = createCliLogger(config.logLevel, values.json)
-  const services = {
-    dataDir: config.dataDir,
-    kafka: {
-      port: config.kafka.port,
-      controllerPort: config.kafka.controllerPort,
-      version: config.kafka.version,
-    },
-    redis: { port: config.redis.port },
-  }
+  const services = localServicesOptions(config)
   const print = (human: string, data: unknown) =>
     process.stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human}\n`)
 
@@ -48,7 +40,6 @@ async function main(argv: readonly string[]): Promise<number> {
       // Strict: a port held by something we did not start is an error here, not silently reused.
       const started = await startLocalServices({
         ...services,
-        cacheDir: config.cacheDir,
         reuseRunning: false,
         logger,
       })

@@ -71,3 +71,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): I
     logLevel: e.LOG_LEVEL,
   }
 }
+
+/**
+ * The options `startLocalServices` takes for this configuration: ports, Kafka version, data and jar cache
+ * directories. Every caller that starts local services (the CLI, the demo, the test fixture) goes through this,
+ * so `KAFKA_PORT`, `REDIS_PORT` and `FRESHET_DATA_DIR` mean the same everywhere.
+ *
+ * @example
+ * await startLocalServices({ ...localServicesOptions(loadConfig(process.env)), logger })
+ */
+export function localServicesOptions(config: InfraConfig) {
+  return {
+    dataDir: config.dataDir,
+    cacheDir: config.cacheDir,
+    kafka: {
+      port: config.kafka.port,
+      controllerPort: config.kafka.controllerPort,
+      version: config.kafka.version,
+    },
+    redis: { port: config.redis.port },
+  }
+}

@@ -3,6 +3,7 @@
  * Debian's Redis) without Docker. The CLI lives in cli.ts; everything here takes an options object.
  */
 
+export { type InfraConfig, loadConfig, localServicesOptions } from './config.js'
 export type {
   KafkaJars,
   KafkaServiceOptions,

@@ -7,7 +7,7 @@
  * switches to a server).
  */
 import { createServer } from 'node:net'
-import { startLocalServices } from '@freshet/infra'
+import { loadConfig, localServicesOptions, startLocalServices } from '@freshet/infra'
 
 export type ServicesMode = 'endpoints' | 'testcontainers' | 'local'
 
@@ -46,7 +46,8 @@ export async function acquireServices({
     }
   }
   if (await dockerAnswers(dockerProbeTimeoutMs)) return startContainers(clickhouseUrl)
-  const local = await startLocalServices({})
+  // The infra CLI's settings (KAFKA_PORT, REDIS_PORT, FRESHET_DATA_DIR…), so a run can use its own services.
+  const local = await startLocalServices(localServicesOptions(loadConfig(env)))
   return {
     mode: 'local',
     kafkaBrokers: local.kafka.brokers,

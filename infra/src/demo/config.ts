@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseDuration } from '@freshet/feature-store'
 import { z } from 'zod'
+import { type InfraConfig, loadConfig } from '../config.js'
 
 const schema = z.object({
   durationMs: z.number().int().positive(),
@@ -16,10 +17,14 @@ const schema = z.object({
   dataDir: z.string().min(1),
 })
 
-export type DemoConfig = z.infer<typeof schema>
+export type DemoConfig = z.infer<typeof schema> & {
+  /** The infra settings (ports, data and jar directories) the demo starts local services with. */
+  infra: InfraConfig
+}
 
 /** Parsed once at start: flags first, then the environment (KAFKA_BROKERS points the demo at running brokers). */
 export function loadDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv): DemoConfig {
+  const infra = loadConfig(env)
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -38,8 +43,8 @@ export function loadDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     keep: values.keep,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',') : undefined,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:16379',
-    dataDir: join(env.FRESHET_DATA_DIR ?? '.freshet', 'demo'),
+    dataDir: join(infra.dataDir, 'demo'),
   })
   if (!parsed.success) throw new Error(`invalid demo options: ${z.prettifyError(parsed.error)}`)
-  return parsed.data
+  return { ...parsed.data, infra }
 }

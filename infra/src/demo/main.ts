@@ -15,6 +15,7 @@ import {
   startFeatureEngine,
   TOPICS,
 } from '@freshet/pipelines'
+import { localServicesOptions } from '../config.js'
 import { startLocalServices } from '../local-services.js'
 import { runBackfillStage } from './backfill-stage.js'
 import { loadDemoConfig } from './config.js'
@@ -30,7 +31,9 @@ const say = (line: string) => console.log(`[demo] ${line}`)
 
 say('starting local services (first run resolves Kafka jars from Maven Central and installs redis-server)…')
 const t0 = Date.now()
-const services = config.kafkaBrokers ? undefined : await startLocalServices({})
+const services = config.kafkaBrokers
+  ? undefined
+  : await startLocalServices(localServicesOptions(config.infra))
 const brokers = config.kafkaBrokers ?? services!.kafka.brokers
 if (services) {
   say(
