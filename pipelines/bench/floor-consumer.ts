@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto'
-import { FreshetError } from '@freshet/feature-store'
 import { featureRecordMessage } from '../src/engine/feature-record.js'
 import {
   type ConsumedRecord,
-  decodeEvent,
   featureTopicSpec,
-  type KafkaBackbone,
   type OutgoingRecord,
   type TopicSpec,
   type TransactionalProducer,
 } from '../src/index.js'
-import { cpuSince, type RunResult, runResult, waitForCount } from './measure.js'
+import { type BareRunOptions, runTimedConsumer } from './bare-consumer.js'
+import type { RunResult } from './measure.js'
 
 /**
  * One output message per this many input events: the engine's rate on the bench corpus (the processor harness
@@ -19,32 +16,26 @@ import { cpuSince, type RunResult, runResult, waitForCount } from './measure.js'
  */
 export const FLOOR_EVENTS_PER_OUTPUT = 11
 
-export interface FloorRunOptions {
-  kafka: KafkaBackbone
-  topic: string
-  events: number
-  maxBytesPerPartition: number
+export interface FloorRunOptions extends BareRunOptions {
   /** Where the floor publishes (created and dropped by the caller); six partitions like the feature topics. */
   outputTopic: string
-  onProgress?: (count: number) => void
 }
 
 /**
- * The floor: the least an exactly-once consume-process-publish over kafkajs does, with none of the engine. A
- * kafkajs `eachBatch` consumer (through the adapter, with the engine's partition concurrency) decodes and
- * validates every record, like the bare consumer, and per batch publishes one feature-record-shaped message
- * (serialised per message, with the engine's headers) per {@link FLOOR_EVENTS_PER_OUTPUT} events in a Kafka
- * transaction with the batch's offsets (`sendOffsets`), one transactional producer per partition. No state, no
- * windows, no checkpoints. What it reaches divided by the bare consumer bounds the engine's ratio on this client.
+ * The floor: the least an exactly-once consume-process-publish over kafkajs does, with none of the engine. The
+ * bare consumer (decode and validate every record) with the engine's partition concurrency, which per batch
+ * publishes one feature-record-shaped message (serialised per message, with the engine's headers) per
+ * {@link FLOOR_EVENTS_PER_OUTPUT} events in a Kafka transaction with the batch's offsets (`sendOffsets`), one
+ * transactional producer per partition. No state, no windows, no checkpoints. What it reaches divided by the
+ * bare consumer bounds the engine's ratio on this client.
  *
  * @example
  * const r = await runFloorConsumer({ kafka, topic, events: 1_000_000, maxBytesPerPartition: 4 << 20, outputTopic })
  */
 export async function runFloorConsumer(options: FloorRunOptions): Promise<RunResult> {
-  const { kafka, topic, events } = options
-  const groupId = `bench-floor-${randomUUID().slice(0, 8)}`
+  const { kafka, topic } = options
   const producers = new Map<number, Promise<TransactionalProducer>>()
-  const producerOf = (partition: number) => {
+  const producerOf = (groupId: string, partition: number) => {
     let p = producers.get(partition)
     if (p === undefined) {
       p = kafka.transactionalProducer(`${groupId}.${partition}`)
@@ -52,9 +43,7 @@ export async function runFloorConsumer(options: FloorRunOptions): Promise<RunRes
     }
     return p
   }
-  let done = 0
-  let invalid = 0
-  const publish = (record: ConsumedRecord, at: number) => {
+  const message = (record: ConsumedRecord, at: number): OutgoingRecord => {
     const entity = record.key?.toString() ?? ''
     const end = Math.floor(record.timestamp / 60_000) * 60_000
     return featureRecordMessage(
@@ -75,46 +64,26 @@ export async function runFloorConsumer(options: FloorRunOptions): Promise<RunRes
       at,
     )
   }
-  const startAt = performance.now()
-  const consumer = await kafka.consume({
-    groupId,
-    topics: [topic],
-    fromBeginning: true,
-    readCommitted: true,
-    autoCommit: false,
-    maxBytesPerPartition: options.maxBytesPerPartition,
-    partitionsConsumedConcurrently: 16,
-    onBatch: async (records) => {
-      const at = Date.now()
-      const messages: OutgoingRecord[] = []
-      for (let i = 0; i < records.length; i++) {
-        if (!decodeEvent(records[i]!).ok) invalid++
-        if (i % FLOOR_EVENTS_PER_OUTPUT === 0) messages.push(publish(records[i]!, at))
-      }
-      const last = records[records.length - 1]!
-      const producer = await producerOf(last.partition)
-      await producer.transaction(async (tx) => {
-        await tx.send(messages)
-        await tx.sendOffsets(groupId, [
-          { topic, partition: last.partition, offset: String(BigInt(last.offset) + 1n) },
-        ])
-      })
-      done += records.length
-    },
-  })
   try {
-    await consumer.started
-    const joinedAt = performance.now()
-    const cpuAtJoin = process.cpuUsage()
-    const doneAt = await waitForCount(
-      () => done,
-      events,
-      options.onProgress ? { onProgress: options.onProgress } : {},
+    return await runTimedConsumer(
+      options,
+      { groupPrefix: 'bench-floor', partitionsConsumedConcurrently: 16 },
+      async (records, groupId) => {
+        const at = Date.now()
+        const messages: OutgoingRecord[] = []
+        for (let i = 0; i < records.length; i += FLOOR_EVENTS_PER_OUTPUT)
+          messages.push(message(records[i]!, at))
+        const last = records[records.length - 1]!
+        const producer = await producerOf(groupId, last.partition)
+        await producer.transaction(async (tx) => {
+          await tx.send(messages)
+          await tx.sendOffsets(groupId, [
+            { topic, partition: last.partition, offset: String(BigInt(last.offset) + 1n) },
+          ])
+        })
+      },
     )
-    if (invalid > 0) throw new FreshetError('INTERNAL', `${invalid} records of ${topic} failed to decode`)
-    return runResult(events, startAt, joinedAt, doneAt, cpuSince(cpuAtJoin))
   } finally {
-    await consumer.stop()
     await Promise.allSettled([...producers.values()].map(async (p) => (await p).disconnect()))
   }
 }
