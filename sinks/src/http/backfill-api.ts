@@ -4,12 +4,12 @@ import {
   type BackfillStatus,
   parseBackfillTime,
 } from '@freshet/pipelines'
-import { Hono } from 'hono'
-import { requestId } from 'hono/request-id'
+import type { Hono } from 'hono'
 import { type Logger, pino } from 'pino'
 import { z } from 'zod'
+import { type ApiEnv, createApiApp } from './api-app.js'
 import { apiKeyAuth } from './api-keys.js'
-import { OFFLINE_API_PROBLEMS, ProblemError, problem, problemResponse, toProblem } from './problem.js'
+import { OFFLINE_API_PROBLEMS, ProblemError } from './problem.js'
 import { readJsonBody } from './request-body.js'
 
 /** Where the backfill routes live; the sink process sends these paths here and everything else to the offline API. */
@@ -24,8 +24,6 @@ export interface BackfillApiOptions {
   logger?: Logger
   now?: () => number
 }
-
-type BackfillApiEnv = { Variables: { requestId: string; log: Logger } }
 
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -58,34 +56,13 @@ const startBody = z.strictObject({
  * // curl -H "x-api-key: $ADMIN" -d '{"views":["car_motion:v2"],"from":"2026-11-01T00:00Z","to":"2026-11-08T00:00Z"}' \
  * //   http://127.0.0.1:8081/v1/backfills
  */
-export function createBackfillApi(options: BackfillApiOptions): Hono<BackfillApiEnv> {
+export function createBackfillApi(options: BackfillApiOptions): Hono<ApiEnv> {
   const { client, adminKeys, logger = pino({ name: 'backfill-api' }) } = options
   const now = options.now ?? Date.now
-  const app = new Hono<BackfillApiEnv>()
-
-  app.use(requestId())
-  app.use(async (c, next) => {
-    const started = performance.now()
-    const log = logger.child({ requestId: c.get('requestId') })
-    c.set('log', log)
-    await next()
-    const ms = Math.round(performance.now() - started)
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
-  })
+  const app = createApiApp({ logger, problems: OFFLINE_API_PROBLEMS })
   const auth = apiKeyAuth(adminKeys, { api: 'backfill admin API' })
   app.use(`${BACKFILL_API_PREFIX}/*`, auth)
   app.use(BACKFILL_API_PREFIX, auth)
-
-  app.onError((err, c) => {
-    const p = toProblem(err, OFFLINE_API_PROBLEMS)
-    const log = c.get('log') ?? logger
-    if (p.status >= 500) log.error({ err }, 'request failed')
-    else log.info({ status: p.status, detail: p.detail }, 'request refused')
-    return problemResponse(p, c.get('requestId'))
-  })
-  app.notFound((c) =>
-    problemResponse(problem('not-found', `no route ${c.req.method} ${c.req.path}`), c.get('requestId')),
-  )
 
   const accepted = (status: BackfillStatus) =>
     new Response(JSON.stringify(status), {

@@ -1,11 +1,11 @@
 import type { OfflineFeatureReader } from '@freshet/feature-store'
-import { Hono } from 'hono'
-import { requestId } from 'hono/request-id'
+import type { Hono } from 'hono'
 import { type Logger, pino } from 'pino'
 import type { OfflineViewDefinition } from '../clickhouse/feature-table.js'
+import { type ApiEnv, createApiApp } from './api-app.js'
 import { apiKeyAuth } from './api-keys.js'
 import { listFeatureViews } from './feature-refs.js'
-import { OFFLINE_API_PROBLEMS, problem, problemResponse, toProblem } from './problem.js'
+import { OFFLINE_API_PROBLEMS } from './problem.js'
 import { parseTrainingSetRequest } from './training-set-request.js'
 import { OUTPUT_ENCODINGS, startStream } from './training-set-response.js'
 
@@ -23,9 +23,7 @@ export interface OfflineApiOptions {
 }
 
 /** Hono context variables of the offline API. */
-export interface OfflineApiEnv {
-  Variables: { requestId: string; log: Logger }
-}
+export type OfflineApiEnv = ApiEnv
 
 const DEFAULT_MAX_LABEL_BYTES = 64 * 1024 * 1024
 
@@ -56,30 +54,8 @@ const DEFAULT_MAX_LABEL_BYTES = 64 * 1024 * 1024
 export function createOfflineApi(options: OfflineApiOptions): Hono<OfflineApiEnv> {
   const { reader, views, apiKeys, logger = pino({ name: 'offline-api' }) } = options
   const maxBytes = options.maxLabelBytes ?? DEFAULT_MAX_LABEL_BYTES
-  const app = new Hono<OfflineApiEnv>()
-
-  app.use(requestId())
-  app.use(async (c, next) => {
-    const started = performance.now()
-    const log = logger.child({ requestId: c.get('requestId') })
-    c.set('log', log)
-    await next()
-    // Method, path (no query string) and outcome only: headers would carry the API key.
-    const ms = Math.round(performance.now() - started)
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
-  })
+  const app = createApiApp({ logger, problems: OFFLINE_API_PROBLEMS })
   app.use('/v1/*', apiKeyAuth(apiKeys, { api: 'offline API' }))
-
-  app.onError((err, c) => {
-    const p = toProblem(err, OFFLINE_API_PROBLEMS)
-    const log = c.get('log') ?? logger
-    if (p.status >= 500) log.error({ err }, 'request failed')
-    else log.info({ status: p.status, detail: p.detail }, 'request refused')
-    return problemResponse(p, c.get('requestId'))
-  })
-  app.notFound((c) =>
-    problemResponse(problem('not-found', `no route ${c.req.method} ${c.req.path}`), c.get('requestId')),
-  )
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
 
