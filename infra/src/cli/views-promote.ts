@@ -6,14 +6,19 @@
  * promoted meanwhile wins and this one changes nothing (PROMOTION_CONFLICT).
  */
 import { parseArgs } from 'node:util'
-import { type BackfillEvidence, FeatureRegistry, FreshetError, parseViewRef } from '@freshet/feature-store'
+import { type BackfillEvidence, FeatureRegistry, parseViewRef } from '@freshet/feature-store'
 import { createBackfillClient, DEFAULT_BACKFILL_PREFIX } from '@freshet/pipelines'
 import { createRedisRegistryStore, DEFAULT_REGISTRY_KEY } from '@freshet/sinks'
 import { z } from 'zod'
+import {
+  checkFlags,
+  DEFAULT_REDIS_URL,
+  REGISTRY_OPTIONS,
+  registryFields,
+  registryValues,
+} from './registry-flags.js'
 import { runCommand } from './run-command.js'
 import { formatPromotion } from './views-output.js'
-
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:16379'
 
 const USAGE = `usage: freshet views promote <view>:v<n> [--force] [--json] [--redis-url URL] [--registry-key KEY] [--prefix P]
 
@@ -32,19 +37,14 @@ const USAGE = `usage: freshet views promote <view>:v<n> [--force] [--json] [--re
 const configSchema = z.object({
   ref: z.string().refine((r) => parseViewRef(r) !== undefined, 'must be a view version like car_motion:v2'),
   force: z.boolean(),
-  json: z.boolean(),
-  // The message never repeats the value: a URL may carry a password.
-  redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
-  registryKey: z.string().min(1, 'must not be empty'),
+  ...registryFields,
   prefix: z.string().min(1, 'must not be empty'),
 })
 
 type PromoteConfig = z.infer<typeof configSchema>
 
-const FLAGS: Record<string, string> = {
+const FLAG_NAMES: Record<string, string> = {
   ref: 'the view version',
-  redisUrl: '--redis-url (or REDIS_URL)',
-  registryKey: '--registry-key',
   prefix: '--prefix (or BACKFILL_PREFIX)',
 }
 
@@ -54,12 +54,9 @@ function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): PromoteCo
     args: [...argv],
     allowPositionals: true,
     options: {
+      ...REGISTRY_OPTIONS,
       force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      'redis-url': { type: 'string' },
-      'registry-key': { type: 'string', default: DEFAULT_REGISTRY_KEY },
       prefix: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   })
   if (values.help) return 'help'
@@ -70,21 +67,13 @@ function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): PromoteCo
         : `unexpected argument '${positionals[1]}'`,
     )
   }
-  const parsed = configSchema.safeParse({
+  const input = {
     ref: positionals[0],
     force: values.force,
-    json: values.json,
-    redisUrl: values['redis-url'] ?? (env.REDIS_URL || DEFAULT_REDIS_URL),
-    registryKey: values['registry-key'],
+    ...registryValues(values, env),
     prefix: values.prefix ?? (env.BACKFILL_PREFIX || DEFAULT_BACKFILL_PREFIX),
-  })
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${FLAGS[String(i.path[0])] ?? i.path.join('.')} ${i.message}`,
-    )
-    throw new FreshetError('CONFIG_INVALID', `freshet views promote: ${problems.join('; ')}`)
   }
-  return parsed.data
+  return checkFlags('freshet views promote', configSchema, input, FLAG_NAMES)
 }
 
 /** The newest completed backfill of `ref` that wrote the online store, from the backfill queues. */

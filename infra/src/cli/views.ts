@@ -5,14 +5,19 @@
  * `freshet views promote` (views-promote.ts) changes which version is promoted.
  */
 import { parseArgs } from 'node:util'
-import { FeatureRegistry, FreshetError } from '@freshet/feature-store'
+import { FeatureRegistry } from '@freshet/feature-store'
 import { featureViews } from '@freshet/pipelines'
 import { createRedisRegistryStore, DEFAULT_REGISTRY_KEY, describeRedisUrl } from '@freshet/sinks'
 import { z } from 'zod'
+import {
+  checkFlags,
+  DEFAULT_REDIS_URL,
+  REGISTRY_OPTIONS,
+  registryFields,
+  registryValues,
+} from './registry-flags.js'
 import { runCommand } from './run-command.js'
 import { formatRegistrationSummary, formatViewsTable } from './views-output.js'
-
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:16379'
 
 const USAGE = `usage: freshet views [--json] [--redis-url URL] [--registry-key KEY]
 
@@ -25,46 +30,20 @@ const USAGE = `usage: freshet views [--json] [--redis-url URL] [--registry-key K
   --redis-url URL      the registry's Redis (env REDIS_URL, default ${DEFAULT_REDIS_URL})
   --registry-key KEY   the registry's hash (default ${DEFAULT_REGISTRY_KEY})`
 
-const configSchema = z.object({
-  json: z.boolean(),
-  // The message never repeats the value: a URL may carry a password.
-  redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
-  registryKey: z.string().min(1, 'must not be empty'),
-})
+const configSchema = z.object(registryFields)
 
 type ViewsConfig = z.infer<typeof configSchema>
-
-const FLAGS: Record<string, string> = {
-  redisUrl: '--redis-url (or REDIS_URL)',
-  registryKey: '--registry-key',
-}
 
 /** Parses flags and environment once, failing with every problem listed; `help` means "print usage". */
 function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ViewsConfig | 'help' {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      'redis-url': { type: 'string' },
-      'registry-key': { type: 'string', default: DEFAULT_REGISTRY_KEY },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+    options: REGISTRY_OPTIONS,
   })
   if (values.help) return 'help'
   if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`)
-  const parsed = configSchema.safeParse({
-    json: values.json,
-    redisUrl: values['redis-url'] ?? (env.REDIS_URL || DEFAULT_REDIS_URL),
-    registryKey: values['registry-key'],
-  })
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${FLAGS[String(i.path[0])] ?? i.path.join('.')} ${i.message}`,
-    )
-    throw new FreshetError('CONFIG_INVALID', `freshet views: ${problems.join('; ')}`)
-  }
-  return parsed.data
+  return checkFlags('freshet views', configSchema, registryValues(values, env))
 }
 
 async function main(argv: readonly string[]): Promise<number> {
