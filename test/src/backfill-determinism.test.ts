@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { AnyFeatureView, FeatureRecord } from '@freshet/feature-store'
+import type { FeatureRecord } from '@freshet/feature-store'
 import {
   type ConsumedRecord,
   createBackfillClient,
   createKafka,
   featureRecordV1,
   inBackfillRange,
-  PartitionProcessor,
   runSimulator,
   startBackfillWorker,
   startFeatureEngine,
-  ViewMerger,
 } from '@freshet/pipelines'
 import { readAll, testBrokers, testTopic } from '@freshet/pipelines/testing'
 import {
@@ -22,8 +17,10 @@ import {
   createRedisOnlineReader,
   createRedisOnlineWriter,
 } from '@freshet/sinks'
+import { openTestTarget } from '@freshet/sinks/testing'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
+import { backfillReference, recordsInRange } from './fixtures/backfill-reference.js'
 import { asVersion, backfillTestViews } from './fixtures/backfill-views.js'
 import { expectedOffline, expectedOnline, readOffline, readOnline, until } from './fixtures/sink-records.js'
 
@@ -31,7 +28,6 @@ import { expectedOffline, expectedOnline, readOffline, readOnline, until } from 
 // Kafka, Redis and ClickHouse: every record of the range must be identical, version aside.
 const kafka = createKafka({ brokers: testBrokers(), clientId: 'backfill-determinism' })
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:16379'
-const clickhouseUrl = process.env.CLICKHOUSE_URL || undefined
 const run = randomUUID().slice(0, 8)
 const prefix = `test-backfill-${run}`
 const keyPrefix = `backfill-e2e:${run}:`
@@ -58,25 +54,6 @@ afterAll(async () => {
 })
 
 const parse = (r: ConsumedRecord) => featureRecordV1.parse(JSON.parse(r.value!.toString()))
-
-/** How many records of the range the engine's processors give over the whole input (per partition, merged). */
-function referenceCounts(
-  input: readonly ConsumedRecord[],
-  car: AnyFeatureView,
-  zone: AnyFeatureView,
-  from: number,
-  to: number,
-) {
-  const merger = new ViewMerger(zone)
-  let cars = 0
-  for (const partition of [0, 1, 2]) {
-    const out = new PartitionProcessor([car, zone]).process(input.filter((r) => r.partition === partition))
-    cars += out.features.filter((r) => inBackfillRange(r, from, to)).length
-    for (const partial of out.partials) merger.add(partial)
-  }
-  const zones = merger.advance(Number.POSITIVE_INFINITY).filter((r) => inBackfillRange(r, from, to)).length
-  return { cars, zones }
-}
 
 describe('backfill determinism', () => {
   it('backfills a streamed period into a fresh version with identical records, and progress that adds up', async () => {
@@ -112,7 +89,11 @@ describe('backfill determinism', () => {
     await engine.started
     // Wait until the live run has published every window of the range: as many as the engine's processors
     // give over the whole input (the records themselves are compared below).
-    const want = referenceCounts(input, carV1, zoneV1, from, to)
+    const reference = backfillReference(input, carV1, zoneV1, from, to)
+    const want = {
+      cars: reference.filter((r) => r.view === carV1.name).length,
+      zones: reference.filter((r) => r.view === zoneV1.name).length,
+    }
     const liveInRange = async (topic: string, count: number) => {
       let got: FeatureRecord[] = []
       await until(
@@ -136,15 +117,9 @@ describe('backfill determinism', () => {
     expect(zones.length).toBeGreaterThan(20)
 
     // Backfill v2 through a worker hosted like the sink hosts it: Redis online + ClickHouse offline writers.
-    const dataDir = await mkdtemp(join(tmpdir(), 'freshet-backfill-e2e-'))
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }))
-    const database = `backfill_e2e_${run}`
-    const clickhouse = clickhouseUrl ? { url: clickhouseUrl, database } : { dataDir, database }
-    if (clickhouseUrl) {
-      const admin = createClickHouseClient({ url: clickhouseUrl })
-      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` })
-      await admin.close()
-    }
+    const target = await openTestTarget('backfill_e2e')
+    cleanup.push(() => target.cleanup())
+    const clickhouse = await target.options(`backfill_e2e_${run}`)
     const views = [carV2, zoneV2]
     const ttlMs = (ref: string) => views.find((v) => v.ref === ref)?.ttlMs
     const online = createRedisOnlineWriter({ url: redisUrl, keyPrefix, ttlMs })
@@ -181,12 +156,7 @@ describe('backfill determinism', () => {
     ])
     for (const task of status.tasks) {
       for (const range of task.ranges) {
-        const held = input.filter(
-          (r) =>
-            r.partition === range.partition &&
-            BigInt(r.offset) >= BigInt(range.start) &&
-            BigInt(r.offset) < BigInt(range.end),
-        ).length
+        const held = recordsInRange(input, range)
         expect(range.events, `${task.key} partition ${range.partition}`).toBe(held)
         expect(range.total).toBe(held)
         expect(range.done).toBe(true)

@@ -1,21 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import type { AnyFeatureView, FeatureRecord } from '@freshet/feature-store'
+import type { FeatureRecord } from '@freshet/feature-store'
 import {
   type BackfillStatus,
   type ConsumedRecord,
   createBackfillClient,
   createKafka,
-  inBackfillRange,
-  PartitionProcessor,
   runSimulator,
   startBackfillWorker,
-  ViewMerger,
 } from '@freshet/pipelines'
 import { readAll, testBrokers, testTopic } from '@freshet/pipelines/testing'
 import {
@@ -24,8 +18,10 @@ import {
   createRedisOnlineReader,
   createRedisOnlineWriter,
 } from '@freshet/sinks'
+import { openTestTarget, type TestTarget } from '@freshet/sinks/testing'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { backfillReference, recordsInRange } from './fixtures/backfill-reference.js'
 import { backfillTestViews } from './fixtures/backfill-views.js'
 import { expectedOffline, expectedOnline, readOffline, readOnline, until } from './fixtures/sink-records.js'
 
@@ -33,7 +29,6 @@ import { expectedOffline, expectedOnline, readOffline, readOnline, until } from 
 const brokers = testBrokers()
 const kafka = createKafka({ brokers, clientId: 'backfill-faults' })
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:16379'
-const clickhouseUrl = process.env.CLICKHOUSE_URL || undefined
 const run = randomUUID().slice(0, 8)
 const prefix = `test-backfill-${run}`
 const input = testTopic('bf-faults-input', 3)
@@ -46,12 +41,12 @@ const t0 = Math.floor((Date.now() - 50 * 60_000) / 300_000) * 300_000
 const from = t0 + 15 * 60_000
 const to = t0 + 35 * 60_000
 const children: ChildProcess[] = []
-let dataDir: string
+let target: TestTarget
 let records: ConsumedRecord[] = []
 let expected: FeatureRecord[] = []
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'freshet-backfill-faults-'))
+  target = await openTestTarget('backfill_faults')
   await kafka.ensureTopics([input, rides])
   await runSimulator({
     mode: 'historical',
@@ -64,7 +59,7 @@ beforeAll(async () => {
     ensureTopics: false,
   })
   records = await readAll(kafka, input.name)
-  expected = reference(records, carV2, zoneV2)
+  expected = backfillReference(records, carV2, zoneV2, from, to)
 }, 120_000)
 
 afterAll(async () => {
@@ -77,41 +72,15 @@ afterAll(async () => {
   admin.disconnect()
   await kafka.deleteTopics([input.name, rides.name]).catch(() => {})
   await kafka.close()
-  await rm(dataDir, { recursive: true, force: true })
+  await target?.cleanup()
 })
 
-/** What an uninterrupted run writes: the engine's processors over whole partitions, restricted to the range. */
-function reference(
-  input: readonly ConsumedRecord[],
-  car: AnyFeatureView,
-  zone: AnyFeatureView,
-): FeatureRecord[] {
-  const merger = new ViewMerger(zone)
-  const out: FeatureRecord[] = []
-  for (const partition of [0, 1, 2]) {
-    const result = new PartitionProcessor([car, zone]).process(input.filter((r) => r.partition === partition))
-    out.push(...result.features)
-    for (const partial of result.partials) merger.add(partial)
-  }
-  out.push(...merger.advance(Number.POSITIVE_INFINITY))
-  return out.filter((r) => inBackfillRange(r, from, to))
-}
-
-function stores(name: string) {
-  const database = `backfill_faults_${name}_${run}`
+/** One test's stores: its own Redis key prefix and ClickHouse database. */
+async function stores(name: string) {
   return {
     keyPrefix: `backfill-faults:${run}:${name}:`,
-    clickhouse: clickhouseUrl
-      ? { url: clickhouseUrl, database }
-      : { dataDir: join(dataDir, 'chdb'), database },
+    clickhouse: await target.options(`backfill_faults_${name}_${run}`),
   }
-}
-
-async function createDatabase(clickhouse: ReturnType<typeof stores>['clickhouse']) {
-  if (!('url' in clickhouse)) return
-  const admin = createClickHouseClient({ url: clickhouse.url })
-  await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouse.database}` })
-  await admin.close()
 }
 
 function startWorker(args: object): Promise<ChildProcess> {
@@ -146,8 +115,7 @@ const finished = (s: BackfillStatus) => ['completed', 'failed', 'cancelled'].inc
 
 describe('backfill faults', () => {
   it('completes with identical output when a worker is killed -9 mid-job', async () => {
-    const { keyPrefix, clickhouse } = stores('kill')
-    await createDatabase(clickhouse)
+    const { keyPrefix, clickhouse } = await stores('kill')
     const args = { brokers, redisUrl, prefix, inputTopic: input.name, keyPrefix, clickhouse }
     const client = createBackfillClient({ redisUrl, prefix, views })
     try {
@@ -171,13 +139,9 @@ describe('backfill faults', () => {
       expect(done.tasks.some((t) => t.attempts >= 2)).toBe(true)
       for (const task of done.tasks) {
         for (const range of task.ranges) {
-          const held = records.filter(
-            (r) =>
-              r.partition === range.partition &&
-              BigInt(r.offset) >= BigInt(range.start) &&
-              BigInt(r.offset) < BigInt(range.end),
-          ).length
-          expect(range.events, `${task.key} partition ${range.partition}`).toBe(held)
+          expect(range.events, `${task.key} partition ${range.partition}`).toBe(
+            recordsInRange(records, range),
+          )
         }
       }
       expect(done.totals.written).toBe(expected.length)
@@ -201,8 +165,7 @@ describe('backfill faults', () => {
   }, 120_000)
 
   it('cancels promptly: children stop, nothing is written afterwards, and what was written is correct', async () => {
-    const { keyPrefix, clickhouse } = stores('cancel')
-    await createDatabase(clickhouse)
+    const { keyPrefix, clickhouse } = await stores('cancel')
     const online = createRedisOnlineWriter({ url: redisUrl, keyPrefix, ttlMs })
     const offline = await createClickHouseOfflineWriter({ ...clickhouse, views })
     // One child at a time, tiny fetches: slow enough to cancel mid-way.
@@ -252,8 +215,7 @@ describe('backfill faults', () => {
   }, 90_000)
 
   it('hands a running child back to the queue on shutdown; the next worker resumes it to identical output', async () => {
-    const { keyPrefix, clickhouse } = stores('shutdown')
-    await createDatabase(clickhouse)
+    const { keyPrefix, clickhouse } = await stores('shutdown')
     const online = createRedisOnlineWriter({ url: redisUrl, keyPrefix, ttlMs })
     const offline = await createClickHouseOfflineWriter({ ...clickhouse, views })
     const options = {

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { FeatureRecord } from '@freshet/feature-store'
-import { createKafka, DLQ_HEADERS, type TopicSpec } from '@freshet/pipelines'
-import { readAll, testBrokers, testTopic } from '@freshet/pipelines/testing'
+import { createKafka, DLQ_HEADERS } from '@freshet/pipelines'
+import { readAll, testBrokers } from '@freshet/pipelines/testing'
 import {
   createClickHouseClient,
   createClickHouseOfflineWriter,
@@ -14,12 +11,12 @@ import {
   runSink,
   type SinkView,
 } from '@freshet/sinks'
+import { openTestTarget, type TestTarget } from '@freshet/sinks/testing'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   expectedOffline,
   expectedOnline,
-  featureMessage,
   featureRecords,
   publish,
   readOffline,
@@ -28,19 +25,19 @@ import {
   sinkViews,
   until,
 } from './fixtures/sink-records.js'
+import { sinkTopics } from './fixtures/sink-topics.js'
 
 const kafka = createKafka({ brokers: testBrokers(), clientId: 'sink-e2e' })
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:16379'
-const clickhouseUrl = process.env.CLICKHOUSE_URL || undefined
 const ttlMs = (ref: string) => sinkViews.find((v) => v.ref === ref)?.ttlMs
 const [carView, zoneView] = sinkViews as [SinkView, SinkView]
 const cars = Array.from({ length: 12 }, (_, i) => `car-${String(i).padStart(4, '0')}`)
 const zones = ['z-airport', 'z-downtown', 'z-harbour']
 
-let dataDir: string
+let target: TestTarget
 const prefixes: string[] = []
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'freshet-sink-e2e-'))
+  target = await openTestTarget('sink_e2e')
 })
 afterAll(async () => {
   const admin = new Redis(redisUrl)
@@ -50,31 +47,19 @@ afterAll(async () => {
   }
   admin.disconnect()
   await kafka.close()
-  await rm(dataDir, { recursive: true, force: true })
+  await target?.cleanup()
 })
 
 /** Topics, stores and a sink factory of one test: its own topics, Redis key prefix and ClickHouse database. */
 async function setup(partitions = 3) {
-  const topics = new Map<string, TopicSpec>(
-    sinkViews.map((v) => [v.ref, testTopic(`sink-${v.name}`, partitions)]),
-  )
-  const dlq = testTopic('sink-dlq', 1)
-  await kafka.ensureTopics([...topics.values(), dlq])
+  const { topicOf, dlq, messages } = await sinkTopics(kafka, 'sink', partitions)
   const keyPrefix = `sink-e2e:${randomUUID().slice(0, 8)}:`
   prefixes.push(keyPrefix)
-  const clickhouse = clickhouseUrl
-    ? { url: clickhouseUrl, database: `sink_e2e_${randomUUID().slice(0, 8)}` }
-    : { dataDir: join(dataDir, 'chdb'), database: `sink_e2e_${randomUUID().slice(0, 8)}` }
-  if (clickhouseUrl) {
-    const admin = createClickHouseClient({ url: clickhouseUrl })
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouse.database}` })
-    await admin.close()
-  }
+  const clickhouse = await target.options(`sink_e2e_${randomUUID().slice(0, 8)}`)
   const online = createRedisOnlineWriter({ url: redisUrl, keyPrefix, ttlMs })
   const offline = await createClickHouseOfflineWriter({ ...clickhouse, views: sinkViews })
   const reader = createRedisOnlineReader({ url: redisUrl, keyPrefix, ttlMs })
   const client = createClickHouseClient(clickhouse)
-  const topicOf = (v: SinkView) => topics.get(v.ref)!.name
 
   /** Runs a sink (fresh group unless given) until it has committed `records` messages, then stops it. */
   async function sinkUntil(count: number, groupId = `sink-e2e-${randomUUID()}`) {
@@ -105,8 +90,7 @@ async function setup(partitions = 3) {
     reader,
     client,
     sinkUntil,
-    messages: (records: readonly FeatureRecord[]) =>
-      records.map((r) => featureMessage(topicOf(sinkViews.find((v) => v.name === r.view)!), r)),
+    messages,
     async close() {
       await Promise.all([online.close(), offline.close(), reader.close(), client.close()])
     },

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { FeatureRecord } from '@freshet/feature-store'
-import { createKafka, type TopicSpec } from '@freshet/pipelines'
-import { testBrokers, testTopic } from '@freshet/pipelines/testing'
+import { createKafka } from '@freshet/pipelines'
+import { testBrokers } from '@freshet/pipelines/testing'
 import {
   createClickHouseClient,
   createClickHouseOfflineWriter,
@@ -16,13 +12,13 @@ import {
   runSink,
   type SinkView,
 } from '@freshet/sinks'
+import { openTestTarget, type TestTarget } from '@freshet/sinks/testing'
 import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisProcess, startRedisProcess } from './fixtures/redis-process.js'
 import {
   expectedOffline,
   expectedOnline,
-  featureMessage,
   featureRecords,
   publish,
   readOffline,
@@ -31,9 +27,9 @@ import {
   sinkViews,
   until,
 } from './fixtures/sink-records.js'
+import { sinkTopics } from './fixtures/sink-topics.js'
 
 const kafka = createKafka({ brokers: testBrokers(), clientId: 'sink-outage' })
-const clickhouseUrl = process.env.CLICKHOUSE_URL || undefined
 const ttlMs = (ref: string) => sinkViews.find((v) => v.ref === ref)?.ttlMs
 const [carView, zoneView] = sinkViews as [SinkView, SinkView]
 const cars = Array.from({ length: 10 }, (_, i) => `car-${String(i).padStart(4, '0')}`)
@@ -41,31 +37,17 @@ const zones = ['z-airport', 'z-downtown']
 // Fast retries so the outage shows many attempts in a few seconds.
 const backoff = { initialMs: 100, maxMs: 1_000 }
 
-let dataDir: string
+let target: TestTarget
 let redis: RedisProcess
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'freshet-sink-outage-'))
+  target = await openTestTarget('sink_outage')
   redis = await startRedisProcess()
 })
 afterAll(async () => {
   await redis?.dispose()
   await kafka.close()
-  await rm(dataDir, { recursive: true, force: true })
+  await target?.cleanup()
 })
-
-async function topicsFor() {
-  const topics = new Map<string, TopicSpec>(sinkViews.map((v) => [v.ref, testTopic(`outage-${v.name}`, 3)]))
-  await kafka.ensureTopics([...topics.values(), testTopic('outage-dlq', 1)])
-  const topicOf = (v: SinkView) => topics.get(v.ref)!.name
-  const messages = (records: readonly FeatureRecord[]) =>
-    records.map((r) => featureMessage(topicOf(sinkViews.find((v) => v.name === r.view)!), r))
-  return { topicOf, messages }
-}
-
-function clickhouseOptions() {
-  const database = `sink_outage_${randomUUID().slice(0, 8)}`
-  return clickhouseUrl ? { url: clickhouseUrl, database } : { dataDir: join(dataDir, 'chdb'), database }
-}
 
 async function committed(groupId: string, topics: readonly string[]) {
   const all = await Promise.all(topics.map((t) => kafka.committedOffsets(groupId, t)))
@@ -74,14 +56,9 @@ async function committed(groupId: string, topics: readonly string[]) {
 
 describe('sink with Redis failing', () => {
   it('commits nothing while Redis is down and, once it is back, writes everything exactly once', async () => {
-    const { topicOf, messages } = await topicsFor()
+    const { topicOf, messages } = await sinkTopics(kafka, 'outage')
     const topics = sinkViews.map(topicOf)
-    const clickhouse = clickhouseOptions()
-    if (clickhouseUrl) {
-      const admin = createClickHouseClient({ url: clickhouseUrl })
-      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouse.database}` })
-      await admin.close()
-    }
+    const clickhouse = await target.options(`sink_outage_${randomUUID().slice(0, 8)}`)
     const online = createRedisOnlineWriter({ url: redis.url, ttlMs, connectTimeoutMs: 1_000 })
     const offline = await createClickHouseOfflineWriter({ ...clickhouse, views: sinkViews })
     const client = createClickHouseClient(clickhouse)
@@ -153,7 +130,7 @@ describe('sink with Redis failing', () => {
   })
 
   it('rebuilds a Redis that restarted without its data by replaying the feature topics', async () => {
-    const { topicOf, messages } = await topicsFor()
+    const { topicOf, messages } = await sinkTopics(kafka, 'outage')
     const from = recentStart()
     const records = [
       ...featureRecords(carView, { entities: cars, from, ends: 4, salt: 0.5 }),

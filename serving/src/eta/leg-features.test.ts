@@ -1,36 +1,11 @@
 import type { OnlineFeatureValue } from '@freshet/feature-store'
 import { describe, expect, it } from 'vitest'
-import type { ModelInput } from '../model/model-card.js'
-import { testModelCard } from '../model/testing/model-dir.js'
+import { TEST_INPUTS, testModelCard } from '../model/testing/model-dir.js'
 import { buildFeaturePlan } from './feature-plan.js'
 import { fillLeg } from './leg-features.js'
 
-const inputs: ModelInput[] = [
-  { name: 'leg_distance_km', kind: 'on_demand', on_missing: 'refuse' },
-  {
-    name: 'car_motion:v1:speed_kmh_mean_15m',
-    kind: 'online',
-    entity: 'car',
-    type: 'number',
-    on_missing: 'default',
-    default: 27.3,
-  },
-  {
-    name: 'zone_traffic:v1:trip_speed_kmh_mean_15m',
-    kind: 'online',
-    entity: 'origin_zone',
-    type: 'number',
-    on_missing: 'default',
-    default: 24.5,
-  },
-  {
-    name: 'car_location:v1:lat_last_1m',
-    kind: 'online',
-    entity: 'car',
-    type: 'number',
-    on_missing: 'refuse',
-  },
-]
+// No longitude on the card: the plan must add it to place the leg.
+const inputs = [TEST_INPUTS.legDistance, TEST_INPUTS.carSpeed, TEST_INPUTS.zoneSpeed, TEST_INPUTS.lat]
 const plan = buildFeaturePlan(testModelCard('t', inputs))
 
 function value(ref: string, entity: string, v: Partial<OnlineFeatureValue>): OnlineFeatureValue {

@@ -34,9 +34,17 @@ export function testModelCard(version: string, inputs: ModelInput[]): ModelCardJ
   }
 }
 
-const DEFAULT_INPUTS: ModelInput[] = [
-  ...ON_DEMAND_FEATURES.map((name): ModelInput => ({ name, kind: 'on_demand', on_missing: 'refuse' })),
-  {
+/**
+ * The inputs test cards are built from: the leg distance (on demand), the car's 15 min mean speed (default
+ * 27.3 when missing) and its origin zone's trip speed (default 24.5), and the car's position (refused when
+ * missing). A test picks the ones its card needs.
+ *
+ * @example
+ * testModelCard('eta-test-1', [TEST_INPUTS.legDistance, TEST_INPUTS.carSpeed])
+ */
+export const TEST_INPUTS = {
+  legDistance: { name: 'leg_distance_km', kind: 'on_demand', on_missing: 'refuse' },
+  carSpeed: {
     name: 'car_motion:v1:speed_kmh_mean_15m',
     kind: 'online',
     entity: 'car',
@@ -44,7 +52,7 @@ const DEFAULT_INPUTS: ModelInput[] = [
     on_missing: 'default',
     default: 27.3,
   },
-  {
+  zoneSpeed: {
     name: 'zone_traffic:v1:trip_speed_kmh_mean_15m',
     kind: 'online',
     entity: 'origin_zone',
@@ -52,20 +60,28 @@ const DEFAULT_INPUTS: ModelInput[] = [
     on_missing: 'default',
     default: 24.5,
   },
-  {
+  lat: {
     name: 'car_location:v1:lat_last_1m',
     kind: 'online',
     entity: 'car',
     type: 'number',
     on_missing: 'refuse',
   },
-  {
+  lon: {
     name: 'car_location:v1:lon_last_1m',
     kind: 'online',
     entity: 'car',
     type: 'number',
     on_missing: 'refuse',
   },
+} as const satisfies Record<string, ModelInput>
+
+const DEFAULT_INPUTS: ModelInput[] = [
+  ...ON_DEMAND_FEATURES.map((name): ModelInput => ({ name, kind: 'on_demand', on_missing: 'refuse' })),
+  TEST_INPUTS.carSpeed,
+  TEST_INPUTS.zoneSpeed,
+  TEST_INPUTS.lat,
+  TEST_INPUTS.lon,
 ]
 
 /**
