@@ -49,7 +49,13 @@ export * from './registry/index.js'
 // Store ports: what sinks, serving and training see of the online and offline stores
 export * from './store/ports.js'
 // Windows: durations, window specs and the pure per-key window state machine
-export type { FieldAggregators, FieldValues, WindowAggregates } from './windows/aggregation-plan.js'
+export type {
+  FieldAggregators,
+  FieldValue,
+  FieldValues,
+  FieldVector,
+  WindowAggregates,
+} from './windows/aggregation-plan.js'
 export type { Duration } from './windows/duration.js'
 export { formatDuration, parseDuration } from './windows/duration.js'
 export type { MergeOutcome } from './windows/window-merger.js'

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { AnyAggregator } from '../aggregators/aggregator.js'
 import { FreshetError } from '../errors.js'
-import type { FieldAggregators, FieldValues } from '../windows/aggregation-plan.js'
+import type { FieldAggregators, FieldValue, FieldVector } from '../windows/aggregation-plan.js'
 import { type Duration, parseDuration } from '../windows/duration.js'
 import type { WindowSpec } from '../windows/window-spec.js'
 import { featureName, snakeCase } from './feature-names.js'
@@ -84,8 +84,8 @@ export interface FeatureView<E = unknown> {
   readonly fields: FieldAggregators
   /** Output columns per window label, in definition order. */
   readonly outputs: readonly FeatureOutput[]
-  /** Field values of one event (missing values left out). */
-  extract(event: E): FieldValues
+  /** Field values of one event, in the order of `Object.keys(fields)` (what the window engines read). */
+  extract(event: E): FieldVector
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/
@@ -121,14 +121,16 @@ export function defineFeatureView<E>(input: FeatureViewInput<E>): FeatureView<E>
   const entries = Object.entries(input.features)
   if (entries.length === 0) throw invalid('needs at least one feature')
 
-  const extractors: [string, (event: E) => number | string | null | undefined][] = []
   const fields: Record<string, readonly AnyAggregator[]> = {}
+  const readers = new Map<string, (event: E) => FieldValue>()
   for (const [field, spec] of entries) {
     const aggregations = isSpec(spec) ? spec.aggregations : spec
     if (aggregations.length === 0) throw invalid(`feature '${field}' lists no aggregations`)
     fields[field] = aggregations
-    extractors.push([field, isSpec(spec) ? spec.value : (event) => readField(event, field)])
+    readers.set(field, isSpec(spec) ? spec.value : (event) => readField(event, field))
   }
+  // In the order the window engines read a vector in (`Object.keys(fields)`), whatever order JS gives keys.
+  const extractors = Object.keys(fields).map((field) => readers.get(field)!)
   const outputs = input.windows.flatMap((w) =>
     entries.flatMap(([field]) =>
       (fields[field] ?? []).map((a) => ({
@@ -161,9 +163,9 @@ export function defineFeatureView<E>(input: FeatureViewInput<E>): FeatureView<E>
     repartition,
     fields,
     outputs,
-    extract(event: E): FieldValues {
-      const values: Record<string, number | string | null | undefined> = {}
-      for (const [field, read] of extractors) values[field] = read(event)
+    extract(event: E): FieldVector {
+      const values = new Array<FieldValue>(extractors.length)
+      for (let i = 0; i < extractors.length; i++) values[i] = extractors[i]!(event)
       return values
     },
   })

@@ -4,8 +4,17 @@ import { FreshetError } from '../errors.js'
 /** Aggregators per input field, e.g. `{ speedKmh: [mean, max, stddev], odometerKm: [delta] }`. */
 export type FieldAggregators = Readonly<Record<string, readonly AnyAggregator[]>>
 
-/** One event's field values; null, undefined, NaN and ±Infinity are missing values and are skipped. */
-export type FieldValues = Readonly<Record<string, number | string | null | undefined>>
+/** One field value of an event; null, undefined, NaN and ±Infinity are missing values and are skipped. */
+export type FieldValue = number | string | null | undefined
+
+/** One event's field values by name. */
+export type FieldValues = Readonly<Record<string, FieldValue>>
+
+/**
+ * One event's field values in the order of the aggregation's fields (`Object.keys(fields)`), as
+ * `FeatureView.extract` returns them: the engine's hot path reads them by position, not by name.
+ */
+export type FieldVector = readonly FieldValue[]
 
 /** Results of one window: field → aggregator id → value, e.g. `{ speedKmh: { mean: 41.2, max: 88 } }`. */
 export type WindowAggregates = Record<string, Record<string, AggregatorResult>>
@@ -30,6 +39,8 @@ export class AggregationPlan {
   private readonly fieldOf: readonly string[]
   private readonly aggregatorOf: readonly AnyAggregator[]
   private readonly takesStrings: readonly boolean[]
+  /** Position of each slot's field in a `FieldVector`. */
+  private readonly positionOf: readonly number[]
 
   constructor(fields: FieldAggregators) {
     const slots: Slot[] = []
@@ -57,6 +68,8 @@ export class AggregationPlan {
     this.fieldOf = slots.map((s) => s.field)
     this.aggregatorOf = slots.map((s) => s.aggregator)
     this.takesStrings = slots.map((s) => s.aggregator.input === 'number-or-string')
+    const order = Object.keys(fields)
+    this.positionOf = slots.map((s) => order.indexOf(s.field))
   }
 
   init(): Row {
@@ -64,10 +77,20 @@ export class AggregationPlan {
   }
 
   /** Adds one event's values. Mutates and returns `row`. */
-  add(row: Row, ts: number, values: FieldValues): Row {
+  add(row: Row, ts: number, values: FieldValues | FieldVector): Row {
     const n = this.fieldOf.length
+    // Two loops, so each reads one kind of input: a vector by position (cheap) or a record by name.
+    if (Array.isArray(values)) {
+      const vector = values as FieldVector
+      for (let i = 0; i < n; i++) {
+        const value = usable(vector[this.positionOf[i]!], this.takesStrings[i]!)
+        if (value !== undefined) row[i] = this.aggregatorOf[i]!.add(row[i], value, ts)
+      }
+      return row
+    }
+    const record = values as FieldValues
     for (let i = 0; i < n; i++) {
-      const value = usable(values[this.fieldOf[i]!], this.takesStrings[i]!)
+      const value = usable(record[this.fieldOf[i]!], this.takesStrings[i]!)
       if (value !== undefined) row[i] = this.aggregatorOf[i]!.add(row[i], value, ts)
     }
     return row
@@ -110,10 +133,7 @@ export class AggregationPlan {
   }
 }
 
-function usable(
-  value: number | string | null | undefined,
-  takesStrings: boolean,
-): number | string | undefined {
+function usable(value: FieldValue, takesStrings: boolean): number | string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined
     // -0 would otherwise survive min/first/last and make equal windows compare unequal.

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { AggregationPlan, FieldValues, Row } from './aggregation-plan.js'
+import type { AggregationPlan, FieldValues, FieldVector, Row } from './aggregation-plan.js'
 import { getOrCreate } from './get-or-create.js'
 import type { WindowEngine } from './window-engine.js'
 import { parseEngineState, TimedRowsJson } from './window-engine.js'
@@ -52,7 +52,7 @@ export class PaneEngine implements WindowEngine {
     return this.keys
   }
 
-  add(key: string, ts: number, values: FieldValues, watermark: number): AddOutcome {
+  add(key: string, ts: number, values: FieldValues | FieldVector, watermark: number): AddOutcome {
     // Most events fall in the pane of the one before: no division (a float modulo) for those.
     const last = this.lastStart
     const paneStart = ts >= last && ts < last + this.pane ? last : alignDown(ts, this.pane)

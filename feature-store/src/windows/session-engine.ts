@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { AggregationPlan, FieldValues, Row } from './aggregation-plan.js'
+import type { AggregationPlan, FieldValues, FieldVector, Row } from './aggregation-plan.js'
 import { getOrCreate } from './get-or-create.js'
 import { TimerHeap } from './min-heap.js'
 import type { WindowEngine } from './window-engine.js'
@@ -53,7 +53,7 @@ export class SessionEngine implements WindowEngine {
     return this.sessions.size
   }
 
-  add(key: string, ts: number, values: FieldValues, watermark: number): AddOutcome {
+  add(key: string, ts: number, values: FieldValues | FieldVector, watermark: number): AddOutcome {
     if (ts < watermark - this.graceMs) return 'late'
     const list = getOrCreate(this.sessions, key, (): Session[] => [])
     // Sessions this event is within `gap` of: at most two, adjacent in the list.

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { AggregationPlan, FieldValues, Row } from './aggregation-plan.js'
+import type { AggregationPlan, FieldValues, FieldVector, Row } from './aggregation-plan.js'
 import { getOrCreate } from './get-or-create.js'
 import { TimerHeap } from './min-heap.js'
 import { SlidingQueue } from './sliding-queue.js'
@@ -52,7 +52,7 @@ export class SlidingEngine implements WindowEngine {
     return this.keys.size
   }
 
-  add(key: string, ts: number, values: FieldValues, watermark: number): AddOutcome {
+  add(key: string, ts: number, values: FieldValues | FieldVector, watermark: number): AddOutcome {
     if (ts < watermark - this.graceMs) return 'late'
     const state = this.keyState(key)
     const row = getOrCreate(state.open, ts, () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { FreshetError } from '../errors.js'
-import type { FieldValues } from './aggregation-plan.js'
+import type { FieldValues, FieldVector } from './aggregation-plan.js'
 import type { AddOutcome, WindowResult } from './window-result.js'
 
 /**
@@ -8,7 +8,7 @@ import type { AddOutcome, WindowResult } from './window-result.js'
  * Results come back unsorted.
  */
 export interface WindowEngine {
-  add(key: string, ts: number, values: FieldValues, watermark: number): AddOutcome
+  add(key: string, ts: number, values: FieldValues | FieldVector, watermark: number): AddOutcome
   /**
    * Final results of windows that close as the watermark moves from `previous` to `watermark`; with `withState`,
    * each also carries its aggregator states (only aligned windows support it).

@@ -107,10 +107,15 @@ type Step =
 
 function runEngine(options: WindowedAggregationOptions, ops: readonly Op[], checkpointAfter = -1): Step[] {
   let agg = new WindowedAggregation(options)
+  const order = Object.keys(options.fields)
   return ops.map((op, i) => {
     let step: Step
-    if (op.op === 'event') step = { op: 'event', outcome: agg.add(op.key, op.ts, op.values) }
-    else if (op.op === 'watermark') step = { op: 'watermark', windows: agg.advanceWatermark(op.wm) }
+    if (op.op === 'event') {
+      // Every other event as a vector (what FeatureView.extract gives the engine), so both input forms meet the
+      // reference in every property.
+      const values = i % 2 === 0 ? op.values : order.map((f) => op.values[f])
+      step = { op: 'event', outcome: agg.add(op.key, op.ts, values) }
+    } else if (op.op === 'watermark') step = { op: 'watermark', windows: agg.advanceWatermark(op.wm) }
     else step = { op: 'snapshot', windows: agg.snapshot() }
     if (i === checkpointAfter)
       agg = WindowedAggregation.fromJSON(options, JSON.parse(JSON.stringify(agg.toJSON())))

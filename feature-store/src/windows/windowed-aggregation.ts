@@ -1,6 +1,11 @@
 import { z } from 'zod'
 import { FreshetError } from '../errors.js'
-import { AggregationPlan, type FieldAggregators, type FieldValues } from './aggregation-plan.js'
+import {
+  AggregationPlan,
+  type FieldAggregators,
+  type FieldValues,
+  type FieldVector,
+} from './aggregation-plan.js'
 import { PaneEngine } from './pane-engine.js'
 import { SessionEngine } from './session-engine.js'
 import { SlidingEngine } from './sliding-engine.js'
@@ -98,7 +103,7 @@ export class WindowedAggregation {
    * Counts one event. Values that are null/undefined/non-finite, or strings for numeric aggregators,
    * are skipped per field. Throws EVENT_SCHEMA_INVALID unless `ts` is an integer epoch-ms time.
    */
-  add(key: string, ts: number, values: FieldValues): AddOutcome {
+  add(key: string, ts: number, values: FieldValues | FieldVector): AddOutcome {
     assertEventTime(ts)
     return this.engine.add(key, ts, values, this.currentWatermark)
   }
