@@ -29,8 +29,10 @@ export function loadDemoConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     args: [...argv],
     options: {
       duration: { type: 'string', default: '2m' },
-      cars: { type: 'string', default: '40' },
-      'rides-per-car-hour': { type: 'string', default: '20' },
+      // Enough cars, and demand they can serve, that rides complete during the live minutes: the ETA stage
+      // compares its predictions with them (with 40 cars at 20 rides/h most requests were cancelled).
+      cars: { type: 'string', default: '100' },
+      'rides-per-car-hour': { type: 'string', default: '4' },
       seed: { type: 'string', default: '7' },
       keep: { type: 'boolean', default: false },
     },
