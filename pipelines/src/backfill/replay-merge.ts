@@ -2,12 +2,12 @@ import type { FeatureRecord } from '@freshet/feature-store'
 import { PartitionProcessor } from '../engine/partition-processor.js'
 import { ViewMerger } from '../engine/view-merger.js'
 import type { ConsumedRecord } from '../kafka/kafka.js'
+import { processThroughEnd, splitAt } from './range-batch.js'
 import { inBackfillRange } from './range-math.js'
 import {
   DEFAULT_REPLAY_FETCH_BYTES,
   type ReplayOptions,
   type ReplayResult,
-  splitAt,
   untilDoneOrAborted,
 } from './replay-partition.js'
 import {
@@ -96,18 +96,7 @@ export async function replayMerge(options: ReplayOptions): Promise<ReplayResult>
     const range = ranges.get(partition)!
     const processor = processors.get(partition)!
     const end = BigInt(range.end)
-    const cut = splitAt(records, end)
-    const head = cut === records.length ? records : records.slice(0, cut)
-    const tail = records.slice(cut)
-    const out = processor.process(head)
-    let consumed: readonly ConsumedRecord[] = head
-    if (tail.length > 0 && processor.watermark < task.closeAt) {
-      const more = processor.process(tail)
-      for (const p of more.partials) out.partials.push(p)
-      for (const l of more.late) out.late.push(l)
-      for (const d of more.deadLetters) out.deadLetters.push(d)
-      consumed = records
-    }
+    const { out, consumed } = processThroughEnd(processor, records, end, task.closeAt)
     for (const partial of out.partials) mergers.get(partial.view)!.add(partial)
     // Count each record once across restarts (a restarted merge task re-reads its ranges).
     const seen = counted.get(partition) ?? 0n

@@ -1,7 +1,8 @@
 import type { AnyFeatureView, FeatureRecord } from '@freshet/feature-store'
-import { PartitionProcessor, type ProcessorOutput } from '../engine/partition-processor.js'
+import { PartitionProcessor } from '../engine/partition-processor.js'
 import type { ConsumedRecord, KafkaBackbone } from '../kafka/kafka.js'
 import type { BackfillTask } from './planner.js'
+import { processThroughEnd, splitAt } from './range-batch.js'
 import { inBackfillRange } from './range-math.js'
 import {
   emptyCounts,
@@ -110,18 +111,7 @@ export async function replayPartition(options: ReplayOptions): Promise<ReplayRes
       replay = undefined
     }
     if (live.length === 0) return false
-    // Past the planned end only while the watermark has not closed the range yet (event times that disagree
-    // with record timestamps); normally the record at `end − 1` closes it.
-    const cut = splitAt(live, end)
-    const head = cut === live.length ? live : live.slice(0, cut)
-    const tail = live.slice(cut)
-    const out = processor.process(head)
-    let consumed: readonly ConsumedRecord[] = head
-    if (tail.length > 0 && processor.watermark < task.closeAt) {
-      const more = processor.process(tail)
-      mergeOutput(out, more)
-      consumed = live
-    }
+    const { out, consumed } = processThroughEnd(processor, live, end, task.closeAt)
     const keep = out.features.filter((f) => inBackfillRange(f, from, to))
     await options.write(keep)
     counts.events[key] = (counts.events[key] ?? 0) + consumed.length
@@ -177,30 +167,6 @@ export async function replayPartition(options: ReplayOptions): Promise<ReplayRes
     progress(),
   )
   return { outcome: 'completed', counts }
-}
-
-/**
- * Index of the first record at or past `offset` (records are in offset order). The common case, a batch wholly
- * before it, costs one comparison rather than one per record.
- */
-export function splitAt(records: readonly ConsumedRecord[], offset: bigint): number {
-  const last = records.at(-1)
-  if (last === undefined || BigInt(last.offset) < offset) return records.length
-  let lo = 0
-  let hi = records.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (BigInt(records[mid]!.offset) < offset) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-function mergeOutput(into: ProcessorOutput, more: ProcessorOutput): void {
-  for (const key of ['features', 'late', 'deadLetters', 'partials', 'alerts'] as const) {
-    const target = into[key] as unknown[]
-    for (const item of more[key]) target.push(item)
-  }
 }
 
 /** Resolves when `done` does, or with 'aborted' as soon as the signal fires (rejections pass through). */
