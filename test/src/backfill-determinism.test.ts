@@ -18,10 +18,10 @@ import {
   createRedisOnlineWriter,
 } from '@freshet/sinks'
 import { openTestTarget } from '@freshet/sinks/testing'
-import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { backfillReference, recordsInRange } from './fixtures/backfill-reference.js'
 import { asVersion, backfillTestViews } from './fixtures/backfill-views.js'
+import { deleteRedisKeys } from './fixtures/redis-cleanup.js'
 import { expectedOffline, expectedOnline, readOffline, readOnline, until } from './fixtures/sink-records.js'
 
 // Stream a period live (v1), then backfill the same period into a fresh version (v2, the same code), on real
@@ -43,12 +43,7 @@ const cleanup: (() => Promise<unknown>)[] = []
 
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step().catch(() => {})
-  const admin = new Redis(redisUrl)
-  for (const pattern of [`${keyPrefix}*`, `${prefix}:*`]) {
-    const keys = await admin.keys(pattern)
-    if (keys.length > 0) await admin.del(...keys)
-  }
-  admin.disconnect()
+  await deleteRedisKeys(redisUrl, [`${keyPrefix}*`, `${prefix}:*`])
   await kafka.deleteTopics(Object.values(topics).map((t) => t.name)).catch(() => {})
   await kafka.close()
 })

@@ -19,10 +19,10 @@ import {
   createRedisOnlineWriter,
 } from '@freshet/sinks'
 import { openTestTarget, type TestTarget } from '@freshet/sinks/testing'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { backfillReference, recordsInRange } from './fixtures/backfill-reference.js'
 import { backfillTestViews } from './fixtures/backfill-views.js'
+import { deleteRedisKeys } from './fixtures/redis-cleanup.js'
 import { expectedOffline, expectedOnline, readOffline, readOnline, until } from './fixtures/sink-records.js'
 
 // Backfill workers that die (kill -9) and backfills that are cancelled, on real Kafka, Redis and ClickHouse.
@@ -64,12 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL')
-  const admin = new Redis(redisUrl)
-  for (const pattern of [`backfill-faults:${run}:*`, `${prefix}:*`]) {
-    const keys = await admin.keys(pattern)
-    if (keys.length > 0) await admin.del(...keys)
-  }
-  admin.disconnect()
+  await deleteRedisKeys(redisUrl, [`backfill-faults:${run}:*`, `${prefix}:*`])
   await kafka.deleteTopics([input.name, rides.name]).catch(() => {})
   await kafka.close()
   await target?.cleanup()

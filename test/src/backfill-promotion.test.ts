@@ -16,10 +16,10 @@ import { readAll, testBrokers, testTopic } from '@freshet/pipelines/testing'
 import { type OnlineFeaturesBody, openServing } from '@freshet/serving'
 import { linearModelDir } from '@freshet/serving/testing'
 import { createRedisOnlineReader, createRedisOnlineWriter, createRedisRegistryStore } from '@freshet/sinks'
-import { Redis } from 'ioredis'
 import { pino } from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
 import { withVersion } from './fixtures/backfill-views.js'
+import { deleteRedisKeys } from './fixtures/redis-cleanup.js'
 import { apiKeys, KEYS } from './fixtures/serving-world.js'
 import { until } from './fixtures/sink-records.js'
 import { testCarView } from './fixtures/test-view.js'
@@ -38,10 +38,7 @@ const cleanup: (() => Promise<unknown>)[] = []
 
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step().catch(() => {})
-  const admin = new Redis(redisUrl)
-  const keys = await admin.keys(`${prefix}:*`)
-  if (keys.length > 0) await admin.del(...keys)
-  admin.disconnect()
+  await deleteRedisKeys(redisUrl, [`${prefix}:*`])
   await kafka.deleteTopics(Object.values(topics).map((t) => t.name)).catch(() => {})
   await kafka.close()
 })

@@ -14,6 +14,7 @@ import {
 import { openTestTarget, type TestTarget } from '@freshet/sinks/testing'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deleteRedisKeys } from './fixtures/redis-cleanup.js'
 import {
   expectedOffline,
   expectedOnline,
@@ -40,12 +41,10 @@ beforeAll(async () => {
   target = await openTestTarget('sink_e2e')
 })
 afterAll(async () => {
-  const admin = new Redis(redisUrl)
-  for (const prefix of prefixes) {
-    const keys = await admin.keys(`${prefix}*`)
-    if (keys.length > 0) await admin.del(...keys)
-  }
-  admin.disconnect()
+  await deleteRedisKeys(
+    redisUrl,
+    prefixes.map((prefix) => `${prefix}*`),
+  )
   await kafka.close()
   await target?.cleanup()
 })
