@@ -36,13 +36,18 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => forwardLog(options.logger, entry),
   })
-  let admin: Admin | undefined
-  const getAdmin = async (): Promise<Admin> => {
-    if (admin === undefined) {
+  // The connecting promise is shared, so concurrent first calls open one admin, not one each; a failed connect is
+  // forgotten, so the next call tries again.
+  let admin: Promise<Admin> | undefined
+  const getAdmin = (): Promise<Admin> => {
+    admin ??= (async () => {
       const a = kafka.admin()
       await wrap('connect admin', () => a.connect())
-      admin = a
-    }
+      return a
+    })().catch((err: unknown) => {
+      admin = undefined
+      throw err
+    })
     return admin
   }
 
@@ -59,8 +64,10 @@ export function createKafka(options: KafkaOptions): KafkaBackbone {
     readRanges: (readOptions) => openRangeReader(kafka, readOptions),
 
     async close() {
-      await admin?.disconnect()
+      const connecting = admin
       admin = undefined
+      const a = await connecting?.catch(() => undefined)
+      await a?.disconnect()
     },
   }
 }
