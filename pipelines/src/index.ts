@@ -2,6 +2,7 @@ export type { AsyncApiDocument, AsyncApiOptions, ProducerSpec } from './asyncapi
 export { buildAsyncApiDocument, renderAsyncApi } from './asyncapi/generate.js'
 export * from './backfill/index.js'
 export * from './cep/index.js'
+export { joinNegativeValues } from './cli/negative-values.js'
 export type { DecodedInput, DriverInput, RawInput } from './driver/driver-input.js'
 export { fromSimulation } from './driver/driver-input.js'
 export type { JsonlEvents } from './driver/jsonl-events.js'

@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util'
 import { FreshetError } from '@freshet/feature-store'
-import { BACKFILL_TARGETS, type BackfillTarget, DEFAULT_BACKFILL_PREFIX } from '@freshet/pipelines'
+import {
+  BACKFILL_TARGETS,
+  type BackfillTarget,
+  DEFAULT_BACKFILL_PREFIX,
+  joinNegativeValues,
+} from '@freshet/pipelines'
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:16379'
 
@@ -69,16 +74,7 @@ function parse(args: string[]) {
 
 /** Parses argv and the environment once; throws CONFIG_INVALID naming the problem; `help` prints usage. */
 export function parseBackfillArgs(argv: readonly string[], env: NodeJS.ProcessEnv): BackfillArgs | 'help' {
-  // parseArgs refuses option values that start with a dash, but `--from -2h` is the natural way to say it.
-  const args: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    const next = argv[i + 1]
-    if (arg.startsWith('--') && !arg.includes('=') && next !== undefined && /^-\d/.test(next)) {
-      args.push(`${arg}=${next}`)
-      i++
-    } else args.push(arg)
-  }
+  const args = joinNegativeValues(argv)
   let parsed: ReturnType<typeof parse>
   try {
     parsed = parse(args)

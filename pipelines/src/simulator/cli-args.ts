@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { FreshetError } from '@freshet/feature-store'
+import { joinNegativeValues } from '../cli/negative-values.js'
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,
@@ -124,18 +125,7 @@ const OPTIONS = {
 } as const
 
 function parseOrThrow(argv: readonly string[]) {
-  // parseArgs refuses option values that start with a dash, but `--from -7d` is the natural way to say it.
-  const args: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    const next = argv[i + 1]
-    if (arg.startsWith('--') && !arg.includes('=') && next !== undefined && /^-\d/.test(next)) {
-      args.push(`${arg}=${next}`)
-      i++
-    } else {
-      args.push(arg)
-    }
-  }
+  const args = joinNegativeValues(argv)
   try {
     return parseArgs({ args, strict: true, options: OPTIONS })
   } catch (cause) {
