@@ -15,7 +15,7 @@ import {
 } from '@freshet/pipelines'
 import { type BackfillArgs, parseBackfillArgs, USAGE } from './backfill-args.js'
 import { formatBackfillList, formatBackfillStatus } from './backfill-output.js'
-import { runCommand } from './run-command.js'
+import { parseOrUsage, runCommand } from './run-command.js'
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled'])
 
@@ -43,17 +43,8 @@ function print(json: boolean, value: unknown, text: string): void {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let args: BackfillArgs | 'help'
-  try {
-    args = parseBackfillArgs(argv, process.env)
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`)
-    return 2
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`)
-    return 0
-  }
+  const args = parseOrUsage(() => parseBackfillArgs(argv, process.env), USAGE)
+  if (typeof args === 'number') return args
   const client = createBackfillClient({ redisUrl: args.redisUrl, prefix: args.prefix, views: featureViews })
   try {
     const now = Date.now()

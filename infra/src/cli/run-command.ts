@@ -22,3 +22,26 @@ export function runCommand(main: (argv: string[]) => Promise<number>, argv: stri
     },
   )
 }
+
+/**
+ * Parses a command's arguments once: the parsed config, or the exit code when there is nothing to run — usage on
+ * stdout and 0 for `help`, the parse error and usage on stderr and 2 for bad arguments.
+ *
+ * @example
+ * const config = parseOrUsage(() => parseConfig(argv, process.env), USAGE)
+ * if (typeof config === 'number') return config
+ */
+export function parseOrUsage<C extends object>(parse: () => C | 'help', usage: string): C | number {
+  let parsed: C | 'help'
+  try {
+    parsed = parse()
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${usage}\n`)
+    return 2
+  }
+  if (parsed === 'help') {
+    process.stdout.write(`${usage}\n`)
+    return 0
+  }
+  return parsed
+}

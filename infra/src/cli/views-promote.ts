@@ -17,7 +17,7 @@ import {
   registryFields,
   registryValues,
 } from './registry-flags.js'
-import { runCommand } from './run-command.js'
+import { parseOrUsage, runCommand } from './run-command.js'
 import { formatPromotion } from './views-output.js'
 
 const USAGE = `usage: freshet views promote <view>:v<n> [--force] [--json] [--redis-url URL] [--registry-key KEY] [--prefix P]
@@ -94,17 +94,8 @@ async function completedBackfill(config: PromoteConfig, ref: string): Promise<Ba
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let config: PromoteConfig | 'help'
-  try {
-    config = parseConfig(argv, process.env)
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`)
-    return 2
-  }
-  if (config === 'help') {
-    process.stdout.write(`${USAGE}\n`)
-    return 0
-  }
+  const config = parseOrUsage(() => parseConfig(argv, process.env), USAGE)
+  if (typeof config === 'number') return config
   const settings = config
   const registry = new FeatureRegistry({
     store: createRedisRegistryStore({ url: settings.redisUrl, key: settings.registryKey }),

@@ -16,7 +16,7 @@ import {
   registryFields,
   registryValues,
 } from './registry-flags.js'
-import { runCommand } from './run-command.js'
+import { parseOrUsage, runCommand } from './run-command.js'
 import { formatRegistrationSummary, formatViewsTable } from './views-output.js'
 
 const USAGE = `usage: freshet views [--json] [--redis-url URL] [--registry-key KEY]
@@ -47,17 +47,8 @@ function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ViewsConf
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let config: ViewsConfig | 'help'
-  try {
-    config = parseConfig(argv, process.env)
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`)
-    return 2
-  }
-  if (config === 'help') {
-    process.stdout.write(`${USAGE}\n`)
-    return 0
-  }
+  const config = parseOrUsage(() => parseConfig(argv, process.env), USAGE)
+  if (typeof config === 'number') return config
 
   const target = describeRedisUrl(config.redisUrl)
   const registry = new FeatureRegistry({
