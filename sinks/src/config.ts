@@ -1,6 +1,17 @@
 import { join } from 'node:path'
 import { z } from 'zod'
 
+/** A comma-separated key list (empty entries dropped). */
+const keyList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+  )
+  .optional()
+
 /** What the deployable does: run the sink (default), or rebuild the online store and exit. */
 export const SINK_COMMANDS = ['run', 'replay-online'] as const
 export type SinkCommand = (typeof SINK_COMMANDS)[number]
@@ -20,28 +31,12 @@ const schema = z.object({
   /** The offline store's HTTP API (training sets); with embedded chDB it can only be served from here. */
   SINK_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** Comma-separated keys the offline API accepts (several allow rotation). Never logged. */
-  FRESHET_API_KEYS: z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean),
-    )
-    .optional(),
+  FRESHET_API_KEYS: keyList,
   /**
    * Comma-separated admin keys of the backfill API (`/v1/backfills`), separate from the offline API's keys:
    * a backfill rewrites stores. Unset: the backfill API is not served (the CLI still works, through Redis).
    */
-  FRESHET_ADMIN_KEYS: z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean),
-    )
-    .optional(),
+  FRESHET_ADMIN_KEYS: keyList,
   /** Backfill children this process replays at once; 0 runs no backfill worker here. */
   BACKFILL_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
   /** Redis key prefix of the backfill queues (the CLI's --prefix must match). */
