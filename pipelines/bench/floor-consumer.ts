@@ -1,11 +1,5 @@
 import { featureRecordMessage } from '../src/engine/feature-record.js'
-import {
-  type ConsumedRecord,
-  featureTopicSpec,
-  type OutgoingRecord,
-  type TopicSpec,
-  type TransactionalProducer,
-} from '../src/index.js'
+import type { ConsumedRecord, OutgoingRecord, TransactionalProducer } from '../src/index.js'
 import { type BareRunOptions, runTimedConsumer } from './bare-consumer.js'
 import type { RunResult } from './measure.js'
 
@@ -87,6 +81,3 @@ export async function runFloorConsumer(options: FloorRunOptions): Promise<RunRes
     await Promise.allSettled([...producers.values()].map(async (p) => (await p).disconnect()))
   }
 }
-
-/** The floor's output topic: a feature topic's settings under a bench name. */
-export const floorTopic = (name: string): TopicSpec => featureTopicSpec(name)

@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto'
 import { isFreshetError } from '@freshet/feature-store'
 import { pino } from 'pino'
-import { createKafka, TOPICS, type TopicSpec } from '../src/index.js'
+import { createKafka, featureTopicSpec, TOPICS, type TopicSpec } from '../src/index.js'
 import { runBareConsumer } from './bare-consumer.js'
 import { parseBenchArgs, USAGE } from './bench-args.js'
 import { telemetryViews } from './bench-views.js'
 import { type EngineOutputs, type EngineRunResult, type Guarantee, runEngine } from './engine-run.js'
-import { floorTopic, runFloorConsumer } from './floor-consumer.js'
+import { runFloorConsumer } from './floor-consumer.js'
 import { type KeyMemory, measureKeyMemory } from './key-memory.js'
 import type { RunResult } from './measure.js'
 import { prefillTelemetry } from './prefill.js'
@@ -40,7 +40,7 @@ const floorOutput = `bench.pipeline.${runId}.floor`
 const sideTopics: TopicSpec[] = [
   { ...TOPICS.lateEvents, name: outputs.lateTopic },
   { ...TOPICS.deadLetter, name: outputs.deadLetterTopic },
-  floorTopic(floorOutput),
+  featureTopicSpec(floorOutput), // the floor publishes like a feature topic
 ]
 
 const topic = await prefillTelemetry({
